@@ -10,7 +10,7 @@ load /usr/lib/bats/bats-assert/load.bash
 setup_file() {
 	export REPO="$BATS_TEST_DIRNAME/../../.."
 	REPO=$(cd "$REPO" && pwd)
-	export KERNEL="${KTL_TEST_KERNEL:-$("$REPO/tools/vm/kernels" | head -n 1)}"
+	export KERNEL="${KTL_TEST_KERNEL:-$("$REPO/tools/vm/kernels" | sed -n 1p)}"
 }
 
 vm() {
@@ -37,6 +37,7 @@ vm() {
 	assert_success
 	assert_equal "${lines[0]}" "$REPO/selftests"
 	assert_equal "${lines[1]}" "$KERNEL"
+	# shellcheck disable=SC2154 # set by run --separate-stderr
 	assert_equal "$stderr" "to-stderr"
 }
 
