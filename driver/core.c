@@ -1,0 +1,863 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kthread_lab core: the configfs subsystem, one default group per behaviour,
+ * one item (and one kthread) per directory made in a group, the item
+ * lifecycle and the stop contract. It knows no behaviour: those come from
+ * ktl_behaviours[] (behaviours.c).
+ *
+ * Stop contract. kthread_stop() may wait forever (a thread that ignores
+ * kthread_should_stop()), so it never runs in a configfs callback: each item
+ * has a work item on ktl_wq that calls it, and the callbacks wait for that
+ * work's completion with a timeout. The item holds a reference to its task
+ * from creation until it is released, so kthread_stop() is safe after the
+ * thread function has returned by itself (6.1 has no kthread_stop_put()).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpumask.h>
+#include <linux/ctype.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/isolation.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "kthread_lab.h"
+
+#define KTL_MAX_THREADS_DEFAULT	4096
+#define KTL_MAX_THREADS_LIMIT	1000000
+#define KTL_STOP_TIMEOUT_MS_DEFAULT	5000
+#define KTL_STOP_TIMEOUT_MS_MAX	600000
+/*
+ * rmdir waits this long for the thread to be gone before returning; after it,
+ * the stop work finishes in the background (module exit waits for it). Every
+ * behaviour leaves promptly once released, so the wait is normally short.
+ */
+#define KTL_RMDIR_WAIT_MS	2000
+
+static unsigned int ktl_max_threads = KTL_MAX_THREADS_DEFAULT;
+
+static int ktl_max_threads_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 0, KTL_MAX_THREADS_LIMIT);
+}
+
+static const struct kernel_param_ops ktl_max_threads_ops = {
+	.set = ktl_max_threads_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_threads, &ktl_max_threads_ops, &ktl_max_threads, 0644);
+MODULE_PARM_DESC(max_threads, "most items (threads) that may exist at once (default 4096)");
+
+/* protects ktl_items and ktl_nr_items; taken before any item's lock */
+DEFINE_MUTEX(ktl_lock);
+LIST_HEAD(ktl_items);
+/* items made and not yet released: threads that exist or are being reaped */
+static unsigned int ktl_nr_items;
+static struct workqueue_struct *ktl_wq;
+
+struct ktl_group {
+	struct config_group group;
+	const struct ktl_behaviour *behaviour;
+	bool autostart;
+	struct config_item_type item_type;
+	struct configfs_attribute **item_attrs;
+};
+
+static struct ktl_group *ktl_groups;
+
+static inline struct ktl_group *to_ktl_group(struct config_item *ci)
+{
+	return container_of(to_config_group(ci), struct ktl_group, group);
+}
+
+/* ---- parsing: every bad write logs why and changes nothing ---- */
+
+static int ktl_parse_for(const char *owner, const char *name, const char *attr,
+			 const char *page, s64 min, s64 max, s64 *out)
+{
+	s64 val;
+	int ret;
+
+	ret = kstrtos64(page, 10, &val);
+	if (ret == -ERANGE) {
+		pr_warn_ratelimited("%s%s%s: %s: value out of range [%lld, %lld]\n",
+				    owner, name ? "/" : "", name ?: "", attr, min, max);
+		return -ERANGE;
+	}
+	if (ret) {
+		pr_warn_ratelimited("%s%s%s: %s: not a decimal integer\n",
+				    owner, name ? "/" : "", name ?: "", attr);
+		return -EINVAL;
+	}
+	if (val < min || val > max) {
+		pr_warn_ratelimited("%s%s%s: %s: %lld out of range [%lld, %lld]\n",
+				    owner, name ? "/" : "", name ?: "", attr,
+				    val, min, max);
+		return -ERANGE;
+	}
+	*out = val;
+	return 0;
+}
+
+int ktl_parse_s64(struct ktl_item *it, const char *attr, const char *page,
+		  s64 min, s64 max, s64 *out)
+{
+	return ktl_parse_for(it->behaviour->name, config_item_name(&it->item),
+			     attr, page, min, max, out);
+}
+
+int ktl_parse_choice(struct ktl_item *it, const char *attr, const char *page,
+		     const char *const *choices, unsigned int nr_choices)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_choices; i++)
+		if (sysfs_streq(page, choices[i]))
+			return i;
+	ktl_err(it, "%s: unknown value", attr);
+	return -EINVAL;
+}
+
+/* `start`, `stop` and `release` take exactly 1. */
+static int ktl_parse_one(struct ktl_item *it, const char *attr, const char *page)
+{
+	s64 val;
+
+	return ktl_parse_s64(it, attr, page, 1, 1, &val);
+}
+
+/* ---- state ---- */
+
+static bool ktl_is_created(const struct ktl_item *it)
+{
+	return !it->woken && !it->stop_requested;
+}
+
+const char *ktl_state_name(const struct ktl_item *it)
+{
+	if (it->stop_done)
+		return "stopped";
+	if (it->stop_requested)
+		return "stopping";
+	if (READ_ONCE(it->fn_returned))
+		return "exited";
+	if (it->parked)
+		return "parked";
+	if (it->woken)
+		return "running";
+	return "created";
+}
+
+void ktl_kick(struct ktl_item *it)
+{
+	lockdep_assert_held(&it->lock);
+	/* TASK_PARKED is not woken by wake_up_process(): parked stays parked */
+	if (it->woken && !it->stop_done)
+		wake_up_process(it->task);
+}
+
+/* ---- stop ---- */
+
+static void ktl_stop_work(struct work_struct *work)
+{
+	struct ktl_item *it = container_of(work, struct ktl_item, stop_work);
+	int ret = kthread_stop(it->task);
+	s64 latency = ktime_to_ns(ktime_sub(ktime_get(), it->stop_requested_at));
+
+	mutex_lock(&it->lock);
+	it->stop_result = ret;
+	it->stop_latency_ns = latency;
+	it->stop_done = true;
+	it->parked = false;
+	mutex_unlock(&it->lock);
+	complete_all(&it->stopped);
+	/* may free the item (and this work): nothing may touch it after */
+	config_item_put(&it->item);
+}
+
+static void ktl_request_stop(struct ktl_item *it)
+{
+	lockdep_assert_held(&it->lock);
+	if (it->stop_requested)
+		return;
+	it->stop_requested = true;
+	it->stop_requested_at = ktime_get();
+	config_item_get(&it->item);
+	queue_work(ktl_wq, &it->stop_work);
+}
+
+/* ---- item attributes ---- */
+
+static ssize_t ktl_item_behaviour_show(struct config_item *ci, char *page)
+{
+	return sysfs_emit(page, "%s\n", to_ktl_item(ci)->behaviour->name);
+}
+
+static ssize_t ktl_item_state_show(struct config_item *ci, char *page)
+{
+	struct ktl_item *it = to_ktl_item(ci);
+	ssize_t len;
+
+	mutex_lock(&it->lock);
+	len = sysfs_emit(page, "%s\n", ktl_state_name(it));
+	mutex_unlock(&it->lock);
+	return len;
+}
+
+static ssize_t ktl_item_pid_show(struct config_item *ci, char *page)
+{
+	return sysfs_emit(page, "%d\n", to_ktl_item(ci)->pid);
+}
+
+static ssize_t ktl_item_ran_show(struct config_item *ci, char *page)
+{
+	return sysfs_emit(page, "%d\n", READ_ONCE(to_ktl_item(ci)->ran));
+}
+
+static ssize_t ktl_item_loops_show(struct config_item *ci, char *page)
+{
+	return sysfs_emit(page, "%llu\n", READ_ONCE(to_ktl_item(ci)->loops));
+}
+
+static ssize_t ktl_item_retval_show(struct config_item *ci, char *page)
+{
+	return sysfs_emit(page, "%d\n", ktl_retval(to_ktl_item(ci)));
+}
+
+static ssize_t ktl_item_retval_store(struct config_item *ci, const char *page,
+				     size_t count)
+{
+	struct ktl_item *it = to_ktl_item(ci);
+	ssize_t ret = count;
+	s64 val;
+	int err;
+
+	err = ktl_parse_s64(it, "retval", page, INT_MIN, INT_MAX, &val);
+	if (err)
+		return err;
+	mutex_lock(&it->lock);
+	if (it->stop_done) {
+		ktl_err(it, "retval: thread already stopped");
+		ret = -EBUSY;
+	} else {
+		WRITE_ONCE(it->retval, val);
+	}
+	mutex_unlock(&it->lock);
+	return ret;
+}
+
+static ssize_t ktl_item_start_store(struct config_item *ci, const char *page,
+				    size_t count)
+{
+	struct ktl_item *it = to_ktl_item(ci);
+	ssize_t ret = count;
+	int err;
+
+	err = ktl_parse_one(it, "start", page);
+	if (err)
+		return err;
+	mutex_lock(&it->lock);
+	if (ktl_is_created(it)) {
+		it->woken = true;
+		wake_up_process(it->task);
+	} else {
+		ktl_err(it, "start: thread is %s, not created", ktl_state_name(it));
+		ret = -EALREADY;
+	}
+	mutex_unlock(&it->lock);
+	return ret;
+}
+
+static ssize_t ktl_item_stop_store(struct config_item *ci, const char *page,
+				   size_t count)
+{
+	struct ktl_item *it = to_ktl_item(ci);
+	unsigned int timeout_ms;
+	long left;
+	int err;
+
+	err = ktl_parse_one(it, "stop", page);
+	if (err)
+		return err;
+	mutex_lock(&it->lock);
+	if (it->stop_done) {
+		mutex_unlock(&it->lock);
+		ktl_err(it, "stop: already stopped");
+		return -EALREADY;
+	}
+	ktl_request_stop(it);
+	timeout_ms = it->stop_timeout_ms;
+	mutex_unlock(&it->lock);
+
+	left = wait_for_completion_interruptible_timeout(&it->stopped,
+							 msecs_to_jiffies(timeout_ms));
+	if (left > 0)
+		return count;
+	if (left == 0) {
+		ktl_err(it, "stop: kthread_stop() has not returned after %u ms; still stopping",
+			timeout_ms);
+		return -ETIMEDOUT;
+	}
+	/* a signal: the stop stays pending; no automatic restart of the wait */
+	return -EINTR;
+}
+
+static ssize_t ktl_item_stop_timeout_ms_show(struct config_item *ci, char *page)
+{
+	return sysfs_emit(page, "%u\n", READ_ONCE(to_ktl_item(ci)->stop_timeout_ms));
+}
+
+static ssize_t ktl_item_stop_timeout_ms_store(struct config_item *ci,
+					      const char *page, size_t count)
+{
+	struct ktl_item *it = to_ktl_item(ci);
+	s64 val;
+	int err;
+
+	err = ktl_parse_s64(it, "stop_timeout_ms", page, 1,
+			    KTL_STOP_TIMEOUT_MS_MAX, &val);
+	if (err)
+		return err;
+	mutex_lock(&it->lock);
+	WRITE_ONCE(it->stop_timeout_ms, val);
+	mutex_unlock(&it->lock);
+	return count;
+}
+
+static ssize_t ktl_item_stop_result_show(struct config_item *ci, char *page)
+{
+	struct ktl_item *it = to_ktl_item(ci);
+	ssize_t len;
+
+	mutex_lock(&it->lock);
+	if (it->stop_done)
+		len = sysfs_emit(page, "%d\n", it->stop_result);
+	else
+		len = sysfs_emit(page, "none\n");
+	mutex_unlock(&it->lock);
+	return len;
+}
+
+static ssize_t ktl_item_stop_latency_ns_show(struct config_item *ci, char *page)
+{
+	struct ktl_item *it = to_ktl_item(ci);
+	ssize_t len;
+
+	mutex_lock(&it->lock);
+	if (it->stop_done)
+		len = sysfs_emit(page, "%lld\n", it->stop_latency_ns);
+	else
+		len = sysfs_emit(page, "none\n");
+	mutex_unlock(&it->lock);
+	return len;
+}
+
+static ssize_t ktl_item_cpu_show(struct config_item *ci, char *page)
+{
+	return sysfs_emit(page, "%d\n", READ_ONCE(to_ktl_item(ci)->cpu));
+}
+
+static ssize_t ktl_item_cpu_store(struct config_item *ci, const char *page,
+				  size_t count)
+{
+	struct ktl_item *it = to_ktl_item(ci);
+	ssize_t ret = count;
+	s64 cpu;
+	int err;
+
+	err = ktl_parse_s64(it, "cpu", page, INT_MIN, INT_MAX, &cpu);
+	if (err)
+		return err;
+	if (cpu < -1 || cpu >= nr_cpu_ids || (cpu >= 0 && !cpu_online(cpu))) {
+		ktl_err(it, "cpu: %lld is not an online CPU", cpu);
+		return -EINVAL;
+	}
+	mutex_lock(&it->lock);
+	if (!ktl_is_created(it)) {
+		ktl_err(it, "cpu: thread is %s; binding is only possible while created",
+			ktl_state_name(it));
+		ret = -EBUSY;
+	} else if (cpu >= 0) {
+		kthread_bind(it->task, cpu);
+		WRITE_ONCE(it->cpu, cpu);
+	} else if (it->cpu >= 0) {
+		/* back to where kthread() itself puts a new thread */
+		err = set_cpus_allowed_ptr(it->task,
+					   housekeeping_cpumask(HK_TYPE_KTHREAD));
+		if (err) {
+			ktl_err(it, "cpu: cannot unbind (%d)", err);
+			ret = err;
+		} else {
+			WRITE_ONCE(it->cpu, -1);
+		}
+	}
+	mutex_unlock(&it->lock);
+	return ret;
+}
+
+static ssize_t ktl_item_nice_show(struct config_item *ci, char *page)
+{
+	return sysfs_emit(page, "%d\n", READ_ONCE(to_ktl_item(ci)->nice));
+}
+
+static ssize_t ktl_item_nice_store(struct config_item *ci, const char *page,
+				   size_t count)
+{
+	struct ktl_item *it = to_ktl_item(ci);
+	ssize_t ret = count;
+	s64 nice;
+	int err;
+
+	err = ktl_parse_s64(it, "nice", page, MIN_NICE, MAX_NICE, &nice);
+	if (err)
+		return err;
+	mutex_lock(&it->lock);
+	if (it->stop_requested || READ_ONCE(it->fn_returned)) {
+		ktl_err(it, "nice: thread is %s", ktl_state_name(it));
+		ret = -EBUSY;
+	} else {
+		set_user_nice(it->task, nice);
+		WRITE_ONCE(it->nice, nice);
+	}
+	mutex_unlock(&it->lock);
+	return ret;
+}
+
+static ssize_t ktl_item_park_show(struct config_item *ci, char *page)
+{
+	return sysfs_emit(page, "%d\n", READ_ONCE(to_ktl_item(ci)->parked));
+}
+
+static ssize_t ktl_item_park_store(struct config_item *ci, const char *page,
+				   size_t count)
+{
+	struct ktl_item *it = to_ktl_item(ci);
+	const char *state;
+	ssize_t ret = count;
+	s64 park;
+	int err;
+
+	if (!it->behaviour->can_park) {
+		ktl_err(it, "park: %s threads cannot park", it->behaviour->name);
+		return -EOPNOTSUPP;
+	}
+	err = ktl_parse_s64(it, "park", page, 0, 1, &park);
+	if (err)
+		return err;
+	mutex_lock(&it->lock);
+	state = ktl_state_name(it);
+	if (park && it->parked) {
+		ktl_err(it, "park: already parked");
+		ret = -EALREADY;
+	} else if (!park && !it->parked && !strcmp(state, "running")) {
+		ktl_err(it, "park: not parked");
+		ret = -EALREADY;
+	} else if (strcmp(state, park ? "running" : "parked") ||
+		   (park && it->released)) {
+		/*
+		 * Only a running thread that is not on its way out is parked:
+		 * kthread_park() warns on an exited thread and waits forever
+		 * for one that exits instead of parking. A thread leaves only
+		 * once a stop is requested or it is released, both set under
+		 * it->lock and checked here.
+		 */
+		ktl_err(it, "park: thread is %s", it->released && park ?
+			"leaving its loop (released)" : state);
+		ret = -EBUSY;
+	} else if (park) {
+		err = kthread_park(it->task);
+		if (err) {
+			ktl_err(it, "park: kthread_park() returned %d", err);
+			ret = err;
+		} else {
+			WRITE_ONCE(it->parked, true);
+		}
+	} else {
+		kthread_unpark(it->task);
+		WRITE_ONCE(it->parked, false);
+	}
+	mutex_unlock(&it->lock);
+	return ret;
+}
+
+CONFIGFS_ATTR_RO(ktl_item_, behaviour);
+CONFIGFS_ATTR_RO(ktl_item_, state);
+CONFIGFS_ATTR_RO(ktl_item_, pid);
+CONFIGFS_ATTR_RO(ktl_item_, ran);
+CONFIGFS_ATTR_RO(ktl_item_, loops);
+CONFIGFS_ATTR(ktl_item_, retval);
+CONFIGFS_ATTR_WO(ktl_item_, start);
+CONFIGFS_ATTR_WO(ktl_item_, stop);
+CONFIGFS_ATTR(ktl_item_, stop_timeout_ms);
+CONFIGFS_ATTR_RO(ktl_item_, stop_result);
+CONFIGFS_ATTR_RO(ktl_item_, stop_latency_ns);
+CONFIGFS_ATTR(ktl_item_, cpu);
+CONFIGFS_ATTR(ktl_item_, nice);
+CONFIGFS_ATTR(ktl_item_, park);
+
+static struct configfs_attribute *ktl_item_core_attrs[] = {
+	&ktl_item_attr_behaviour,
+	&ktl_item_attr_state,
+	&ktl_item_attr_pid,
+	&ktl_item_attr_ran,
+	&ktl_item_attr_loops,
+	&ktl_item_attr_retval,
+	&ktl_item_attr_start,
+	&ktl_item_attr_stop,
+	&ktl_item_attr_stop_timeout_ms,
+	&ktl_item_attr_stop_result,
+	&ktl_item_attr_stop_latency_ns,
+	&ktl_item_attr_cpu,
+	&ktl_item_attr_nice,
+	&ktl_item_attr_park,
+	NULL,
+};
+
+/* ---- item lifecycle ---- */
+
+static int ktl_thread(void *data)
+{
+	struct ktl_item *it = data;
+	int ret;
+
+	WRITE_ONCE(it->ran, true);
+	ret = it->behaviour->run(it);
+	WRITE_ONCE(it->fn_returned, true);
+	return ret;
+}
+
+static void ktl_item_release(struct config_item *ci)
+{
+	struct ktl_item *it = to_ktl_item(ci);
+
+	put_task_struct(it->task);
+	mutex_lock(&ktl_lock);
+	ktl_nr_items--;
+	mutex_unlock(&ktl_lock);
+	mutex_destroy(&it->lock);
+	kvfree(it);
+}
+
+static struct configfs_item_operations ktl_item_ops = {
+	.release = ktl_item_release,
+};
+
+/* Names go verbatim into the snapshot's space-separated lines. */
+static bool ktl_name_ok(const char *name)
+{
+	for (; *name; name++)
+		if (isspace(*name) || iscntrl(*name))
+			return false;
+	return true;
+}
+
+static struct config_item *ktl_group_make_item(struct config_group *group,
+					       const char *name)
+{
+	struct ktl_group *grp = to_ktl_group(&group->cg_item);
+	const struct ktl_behaviour *b = grp->behaviour;
+	struct task_struct *task;
+	struct ktl_item *it;
+	unsigned int max = READ_ONCE(ktl_max_threads);
+
+	if (!ktl_name_ok(name)) {
+		pr_warn_ratelimited("%s/%s: mkdir: name contains white space or control characters\n",
+				    b->name, name);
+		return ERR_PTR(-EINVAL);
+	}
+
+	it = kvzalloc(struct_size(it, priv, DIV_ROUND_UP(b->priv_size, sizeof(u64))),
+		      GFP_KERNEL);
+	if (!it)
+		return ERR_PTR(-ENOMEM);
+	it->behaviour = b;
+	INIT_LIST_HEAD(&it->node);
+	mutex_init(&it->lock);
+	it->cpu = -1;
+	it->stop_timeout_ms = KTL_STOP_TIMEOUT_MS_DEFAULT;
+	INIT_WORK(&it->stop_work, ktl_stop_work);
+	init_completion(&it->stopped);
+	if (b->init)
+		b->init(it);
+
+	mutex_lock(&ktl_lock);
+	if (ktl_nr_items >= max) {
+		mutex_unlock(&ktl_lock);
+		pr_warn_ratelimited("%s/%s: mkdir: max_threads (%u) reached\n",
+				    b->name, name, max);
+		kvfree(it);
+		return ERR_PTR(-ENOSPC);
+	}
+	ktl_nr_items++;
+	mutex_unlock(&ktl_lock);
+
+	task = kthread_create(ktl_thread, it, "ktl_%c_%s", b->tag, name);
+	if (IS_ERR(task)) {
+		pr_warn_ratelimited("%s/%s: mkdir: kthread_create() failed (%ld)\n",
+				    b->name, name, PTR_ERR(task));
+		mutex_lock(&ktl_lock);
+		ktl_nr_items--;
+		mutex_unlock(&ktl_lock);
+		mutex_destroy(&it->lock);
+		kvfree(it);
+		return ERR_CAST(task);
+	}
+	get_task_struct(task);
+	it->task = task;
+	it->pid = task_pid_nr(task);
+	config_item_init_type_name(&it->item, name, &grp->item_type);
+
+	if (READ_ONCE(grp->autostart)) {
+		it->woken = true;
+		wake_up_process(task);
+	}
+
+	mutex_lock(&ktl_lock);
+	list_add_tail(&it->node, &ktl_items);
+	mutex_unlock(&ktl_lock);
+	return &it->item;
+}
+
+/*
+ * rmdir, in any state: release the thread (so even one that ignores
+ * kthread_should_stop() leaves its loop), request the stop, and wait a
+ * bounded time for it. A stop that is still pending then (none of the
+ * behaviours should need it) completes in the background; the item is freed
+ * when it does, and module exit waits for it.
+ */
+static void ktl_group_drop_item(struct config_group *group,
+				struct config_item *ci)
+{
+	struct ktl_item *it = to_ktl_item(ci);
+	long left;
+
+	mutex_lock(&ktl_lock);
+	list_del_init(&it->node);
+	mutex_unlock(&ktl_lock);
+
+	mutex_lock(&it->lock);
+	WRITE_ONCE(it->released, true);
+	ktl_kick(it);
+	ktl_request_stop(it);
+	mutex_unlock(&it->lock);
+
+	left = wait_for_completion_killable_timeout(&it->stopped,
+						    msecs_to_jiffies(KTL_RMDIR_WAIT_MS));
+	if (left <= 0)
+		pr_notice("%s/%s: removed; its stop is still pending and completes in the background\n",
+			  it->behaviour->name, config_item_name(ci));
+	config_item_put(ci);
+}
+
+static struct configfs_group_operations ktl_group_group_ops = {
+	.make_item = ktl_group_make_item,
+	.drop_item = ktl_group_drop_item,
+};
+
+static ssize_t ktl_group_autostart_show(struct config_item *ci, char *page)
+{
+	return sysfs_emit(page, "%d\n", READ_ONCE(to_ktl_group(ci)->autostart));
+}
+
+static ssize_t ktl_group_autostart_store(struct config_item *ci,
+					 const char *page, size_t count)
+{
+	struct ktl_group *grp = to_ktl_group(ci);
+	s64 val;
+	int err;
+
+	err = ktl_parse_for(grp->behaviour->name, NULL, "autostart", page, 0, 1,
+			    &val);
+	if (err)
+		return err;
+	WRITE_ONCE(grp->autostart, val);
+	return count;
+}
+
+CONFIGFS_ATTR(ktl_group_, autostart);
+
+static struct configfs_attribute *ktl_group_attrs[] = {
+	&ktl_group_attr_autostart,
+	NULL,
+};
+
+static const struct config_item_type ktl_group_type = {
+	.ct_group_ops	= &ktl_group_group_ops,
+	.ct_attrs	= ktl_group_attrs,
+	.ct_owner	= THIS_MODULE,
+};
+
+/* ---- root ---- */
+
+static ssize_t ktl_root_version_show(struct config_item *ci, char *page)
+{
+	return sysfs_emit(page, "%s\n", KTL_VERSION);
+}
+
+static ssize_t ktl_root_features_show(struct config_item *ci, char *page)
+{
+	unsigned int i;
+	int len = 0;
+
+	for (i = 0; i < ktl_nr_behaviours; i++)
+		len += sysfs_emit_at(page, len, "%s ", ktl_behaviours[i]->name);
+	len += sysfs_emit_at(page, len, "park bind stop_timeout snapshot max_threads");
+	for (i = 0; i < ktl_nr_behaviours; i++)
+		if (ktl_behaviours[i]->features)
+			len += sysfs_emit_at(page, len, " %s",
+					     ktl_behaviours[i]->features);
+	len += sysfs_emit_at(page, len, "\n");
+	return len;
+}
+
+static ssize_t ktl_root_max_threads_show(struct config_item *ci, char *page)
+{
+	return sysfs_emit(page, "%u\n", READ_ONCE(ktl_max_threads));
+}
+
+static ssize_t ktl_root_max_threads_store(struct config_item *ci,
+					  const char *page, size_t count)
+{
+	s64 val;
+	int err;
+
+	err = ktl_parse_for(KBUILD_MODNAME, NULL, "max_threads", page, 0,
+			    KTL_MAX_THREADS_LIMIT, &val);
+	if (err)
+		return err;
+	WRITE_ONCE(ktl_max_threads, val);
+	return count;
+}
+
+CONFIGFS_ATTR_RO(ktl_root_, version);
+CONFIGFS_ATTR_RO(ktl_root_, features);
+CONFIGFS_ATTR(ktl_root_, max_threads);
+
+static struct configfs_attribute *ktl_root_attrs[] = {
+	&ktl_root_attr_version,
+	&ktl_root_attr_features,
+	&ktl_root_attr_max_threads,
+	NULL,
+};
+
+static const struct config_item_type ktl_root_type = {
+	.ct_attrs	= ktl_root_attrs,
+	.ct_bin_attrs	= ktl_root_bin_attrs,
+	.ct_owner	= THIS_MODULE,
+};
+
+static struct configfs_subsystem ktl_subsys = {
+	.su_group = {
+		.cg_item = {
+			.ci_namebuf = KBUILD_MODNAME,
+			.ci_type = &ktl_root_type,
+		},
+	},
+};
+
+static unsigned int ktl_count_attrs(struct configfs_attribute **attrs)
+{
+	unsigned int n = 0;
+
+	while (attrs && attrs[n])
+		n++;
+	return n;
+}
+
+static int ktl_groups_init(void)
+{
+	unsigned int i, n_core = ktl_count_attrs(ktl_item_core_attrs);
+
+	ktl_groups = kcalloc(ktl_nr_behaviours, sizeof(*ktl_groups), GFP_KERNEL);
+	if (!ktl_groups)
+		return -ENOMEM;
+
+	for (i = 0; i < ktl_nr_behaviours; i++) {
+		const struct ktl_behaviour *b = ktl_behaviours[i];
+		struct ktl_group *grp = &ktl_groups[i];
+		unsigned int n_extra = ktl_count_attrs(b->attrs);
+
+		grp->item_attrs = kcalloc(n_core + n_extra + 1,
+					  sizeof(*grp->item_attrs), GFP_KERNEL);
+		if (!grp->item_attrs)
+			return -ENOMEM;
+		memcpy(grp->item_attrs, ktl_item_core_attrs,
+		       n_core * sizeof(*grp->item_attrs));
+		if (n_extra)
+			memcpy(grp->item_attrs + n_core, b->attrs,
+			       n_extra * sizeof(*grp->item_attrs));
+		grp->item_type.ct_item_ops = &ktl_item_ops;
+		grp->item_type.ct_attrs = grp->item_attrs;
+		grp->item_type.ct_owner = THIS_MODULE;
+
+		grp->behaviour = b;
+		grp->autostart = true;
+		config_group_init_type_name(&grp->group, b->name, &ktl_group_type);
+		configfs_add_default_group(&grp->group, &ktl_subsys.su_group);
+	}
+	return 0;
+}
+
+static void ktl_groups_free(void)
+{
+	unsigned int i;
+
+	if (!ktl_groups)
+		return;
+	for (i = 0; i < ktl_nr_behaviours; i++)
+		kfree(ktl_groups[i].item_attrs);
+	kfree(ktl_groups);
+	ktl_groups = NULL;
+}
+
+static int __init ktl_init(void)
+{
+	int ret;
+
+	ktl_wq = alloc_workqueue(KBUILD_MODNAME, WQ_UNBOUND, WQ_UNBOUND_MAX_ACTIVE);
+	if (!ktl_wq)
+		return -ENOMEM;
+
+	config_group_init(&ktl_subsys.su_group);
+	mutex_init(&ktl_subsys.su_mutex);
+	ret = ktl_groups_init();
+	if (ret)
+		goto err_groups;
+
+	ret = configfs_register_subsystem(&ktl_subsys);
+	if (ret) {
+		pr_err("cannot register the configfs subsystem (%d)\n", ret);
+		goto err_groups;
+	}
+	pr_info("version %s loaded\n", KTL_VERSION);
+	return 0;
+
+err_groups:
+	ktl_groups_free();
+	destroy_workqueue(ktl_wq);
+	return ret;
+}
+
+static void __exit ktl_exit(void)
+{
+	/* no item is left in configfs; finish stops handed off by rmdir */
+	destroy_workqueue(ktl_wq);
+	configfs_unregister_subsystem(&ktl_subsys);
+	ktl_groups_free();
+	ktl_snapshot_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(ktl_init);
+module_exit(ktl_exit);
+
+MODULE_DESCRIPTION("kthread_lab: kernel-thread lifecycle lab driven from configfs");
+MODULE_AUTHOR("kthread-lab");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(KTL_VERSION);

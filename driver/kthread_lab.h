@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kthread_lab: make kernel-thread lifecycle semantics observable.
+ *
+ * The core (core.c, snapshot.c) owns configfs, the item lifecycle and the
+ * stop contract and knows no behaviour. A behaviour is one file that fills a
+ * struct ktl_behaviour; behaviours.c lists them.
+ */
+#ifndef KTHREAD_LAB_H
+#define KTHREAD_LAB_H
+
+#include <linux/completion.h>
+#include <linux/configfs.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/sysfs.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#define KTL_VERSION "0.1.0"
+
+struct ktl_item;
+
+struct ktl_behaviour {
+	/* group directory name and the value of the `behaviour` attribute */
+	const char *name;
+	/* one letter in the task name: "ktl_<tag>_<item name>" */
+	char tag;
+	/* may be parked with kthread_park(): run() must call kthread_parkme() */
+	bool can_park;
+	/* bytes of behaviour state reserved after the item (ktl_priv()) */
+	size_t priv_size;
+	/* sets the behaviour's defaults in a zeroed private area */
+	void (*init)(struct ktl_item *it);
+	/*
+	 * The thread function; its return value is what kthread_stop() gets.
+	 * It must return promptly once kthread_should_stop() (if it honours
+	 * stops at all) or ktl_released() is true: rmdir relies on the latter.
+	 */
+	int (*run)(struct ktl_item *it);
+	/* NULL-terminated extra configfs attributes of every item, or NULL */
+	struct configfs_attribute **attrs;
+	/*
+	 * Appends " key=value ..." for the snapshot, in a fixed order, at most
+	 * snapshot_max bytes; returns the length written (scnprintf style).
+	 */
+	int (*snapshot)(struct ktl_item *it, char *buf, size_t size);
+	size_t snapshot_max;
+	/* extra `features` tokens, space-separated, or NULL */
+	const char *features;
+};
+
+/*
+ * The behaviours (behaviours.c lists them in the order of the tree). Adding
+ * one: a file defining its struct, its declaration here, its entry in
+ * ktl_behaviours[] and its object in Kbuild.
+ */
+extern const struct ktl_behaviour ktl_busy;
+extern const struct ktl_behaviour ktl_wait;
+extern const struct ktl_behaviour ktl_periodic;
+extern const struct ktl_behaviour ktl_oneshot;
+
+extern const struct ktl_behaviour *const ktl_behaviours[];
+extern const unsigned int ktl_nr_behaviours;
+
+struct ktl_item {
+	struct config_item item;
+	const struct ktl_behaviour *behaviour;
+	struct list_head node;		/* ktl_items, under ktl_lock */
+
+	/*
+	 * Serialises the state changes of this item (start, stop, park,
+	 * release, bind, nice, live parameter kicks).
+	 * Never held while waiting for a stop; held across kthread_park(),
+	 * which returns promptly because every parkable run() checks
+	 * kthread_should_park() in each loop and each sleep, and park is
+	 * refused once a stop is requested or the thread released.
+	 */
+	struct mutex lock;
+	struct task_struct *task;	/* referenced from creation to release */
+	pid_t pid;
+	int cpu;
+	int nice;
+	int retval;
+	unsigned int stop_timeout_ms;
+	bool woken;
+	bool parked;
+	bool stop_requested;
+	bool stop_done;
+
+	/* written by the thread, read anywhere: READ_ONCE/WRITE_ONCE */
+	bool ran;
+	bool fn_returned;
+	u64 loops;
+	/* makes run() return even when it ignores kthread_should_stop() */
+	bool released;
+
+	ktime_t stop_requested_at;
+	int stop_result;
+	s64 stop_latency_ns;
+	struct work_struct stop_work;
+	struct completion stopped;
+
+	u64 priv[];			/* behaviour state, priv_size bytes */
+};
+
+static inline struct ktl_item *to_ktl_item(struct config_item *ci)
+{
+	return container_of(ci, struct ktl_item, item);
+}
+
+static inline void *ktl_priv(struct ktl_item *it)
+{
+	return it->priv;
+}
+
+static inline bool ktl_released(const struct ktl_item *it)
+{
+	return READ_ONCE(it->released);
+}
+
+static inline void ktl_count_loop(struct ktl_item *it)
+{
+	WRITE_ONCE(it->loops, it->loops + 1);
+}
+
+static inline int ktl_retval(const struct ktl_item *it)
+{
+	return READ_ONCE(it->retval);
+}
+
+#define ktl_err(it, fmt, ...)						\
+	do {								\
+		struct ktl_item *ktl_err_item__ = (it);			\
+									\
+		pr_warn_ratelimited("%s/%s: " fmt "\n",		\
+				    ktl_err_item__->behaviour->name,	\
+				    config_item_name(&ktl_err_item__->item), \
+				    ##__VA_ARGS__);			\
+	} while (0)
+
+/* Parsers for attribute writes: log the reason and return -EINVAL/-ERANGE. */
+int ktl_parse_s64(struct ktl_item *it, const char *attr, const char *page,
+		  s64 min, s64 max, s64 *out);
+int ktl_parse_choice(struct ktl_item *it, const char *attr, const char *page,
+		     const char *const *choices, unsigned int nr_choices);
+
+/*
+ * Wakes a started thread so that it re-reads a live parameter; never starts
+ * a created one. Caller holds it->lock.
+ */
+void ktl_kick(struct ktl_item *it);
+
+/* snapshot.c */
+extern struct mutex ktl_lock;
+extern struct list_head ktl_items;
+extern struct configfs_bin_attribute *ktl_root_bin_attrs[];
+const char *ktl_state_name(const struct ktl_item *it);
+void ktl_snapshot_exit(void);
+
+#endif /* KTHREAD_LAB_H */

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * periodic: ticks every period_us and records how late each tick woke.
+ *
+ * sleep_mode decides what a stop costs:
+ *  msleep         msleep()'s own loop (schedule_timeout until the time is
+ *                 used up): kthread_stop()'s wake-up only makes it sleep
+ *                 again, so a stop waits up to a period (the seed's third
+ *                 case). It sleeps in TASK_IDLE so that long periods are not
+ *                 reported as hung tasks, and leaves early for a park request
+ *                 or a release (rmdir), which keeps park and rmdir prompt.
+ *  interruptible  schedule_timeout() in TASK_INTERRUPTIBLE: returns at once
+ *                 on kthread_stop()'s wake-up.
+ *  hrtimer        schedule_hrtimeout_range() to absolute deadlines on a fixed
+ *                 grid: no drift, no jiffy rounding, returns at once on stop.
+ * The jiffy-based modes sleep one jiffy more than asked, as msleep() does, so
+ * they never wake before the deadline.
+ */
+#include <linux/hrtimer.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/math64.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/spinlock.h>
+
+#include "kthread_lab.h"
+
+#define KTL_PERIOD_US_MIN	100
+#define KTL_PERIOD_US_MAX	3600000000U
+#define KTL_PERIOD_US_DEFAULT	1000000
+/* p99 is taken over the most recent ticks */
+#define KTL_LATE_WINDOW		1024
+
+enum ktl_sleep_mode { KTL_SLEEP_MSLEEP, KTL_SLEEP_INTERRUPTIBLE, KTL_SLEEP_HRTIMER };
+
+static const char *const ktl_sleep_modes[] = {
+	[KTL_SLEEP_MSLEEP] = "msleep",
+	[KTL_SLEEP_INTERRUPTIBLE] = "interruptible",
+	[KTL_SLEEP_HRTIMER] = "hrtimer",
+};
+
+/* lateness_hist bucket lower bounds in us; the last bucket is open-ended */
+static const u32 ktl_hist_us[] = {
+	0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000,
+	50000, 100000, 200000, 500000, 1000000,
+};
+
+struct ktl_periodic {
+	u32 period_us;
+	int mode;
+
+	spinlock_t stats_lock;		/* everything below */
+	u64 ticks;
+	u64 late_sum_ns;
+	u64 late_min_ns;
+	u64 late_max_ns;
+	u64 hist[ARRAY_SIZE(ktl_hist_us)];
+	u32 window_ns[KTL_LATE_WINDOW];	/* ring, clamped to U32_MAX */
+};
+
+static struct ktl_periodic *to_periodic(struct ktl_item *it)
+{
+	return ktl_priv(it);
+}
+
+static void ktl_periodic_init(struct ktl_item *it)
+{
+	struct ktl_periodic *p = to_periodic(it);
+
+	p->period_us = KTL_PERIOD_US_DEFAULT;
+	p->mode = KTL_SLEEP_MSLEEP;
+	spin_lock_init(&p->stats_lock);
+}
+
+static void ktl_periodic_record(struct ktl_periodic *p, s64 late_ns)
+{
+	u64 ns = max_t(s64, late_ns, 0);
+	u64 us = div_u64(ns, NSEC_PER_USEC);
+	unsigned int b = ARRAY_SIZE(ktl_hist_us) - 1;
+
+	while (b && us < ktl_hist_us[b])
+		b--;
+	spin_lock(&p->stats_lock);
+	if (!p->ticks || ns < p->late_min_ns)
+		p->late_min_ns = ns;
+	if (ns > p->late_max_ns)
+		p->late_max_ns = ns;
+	p->late_sum_ns += ns;
+	p->window_ns[p->ticks % KTL_LATE_WINDOW] = min_t(u64, ns, U32_MAX);
+	p->hist[b]++;
+	p->ticks++;
+	spin_unlock(&p->stats_lock);
+}
+
+static bool ktl_periodic_interrupted(struct ktl_item *it)
+{
+	return kthread_should_stop() || kthread_should_park() || ktl_released(it);
+}
+
+/* Sleeps towards @deadline; any return is fine, the caller re-checks. */
+static void ktl_periodic_sleep(struct ktl_item *it, int mode, ktime_t deadline)
+{
+	u64 left_ns = ktime_to_ns(ktime_sub(deadline, ktime_get()));
+	unsigned long timeout;
+
+	switch (mode) {
+	case KTL_SLEEP_MSLEEP:
+		timeout = msecs_to_jiffies(div_u64(left_ns + NSEC_PER_MSEC - 1,
+						   NSEC_PER_MSEC)) + 1;
+		while (timeout) {
+			set_current_state(TASK_IDLE);
+			if (kthread_should_park() || ktl_released(it)) {
+				__set_current_state(TASK_RUNNING);
+				return;
+			}
+			timeout = schedule_timeout(timeout);
+		}
+		return;
+	case KTL_SLEEP_INTERRUPTIBLE:
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!ktl_periodic_interrupted(it))
+			schedule_timeout(nsecs_to_jiffies(left_ns) + 1);
+		__set_current_state(TASK_RUNNING);
+		return;
+	default:
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!ktl_periodic_interrupted(it))
+			schedule_hrtimeout_range(&deadline, 0, HRTIMER_MODE_ABS);
+		__set_current_state(TASK_RUNNING);
+		return;
+	}
+}
+
+static int ktl_periodic_run(struct ktl_item *it)
+{
+	struct ktl_periodic *p = to_periodic(it);
+	/* the last tick (relative modes) or grid point (hrtimer) */
+	ktime_t base = ktime_get();
+
+	while (!kthread_should_stop() && !ktl_released(it)) {
+		int mode = READ_ONCE(p->mode);
+		u64 period_ns = (u64)READ_ONCE(p->period_us) * NSEC_PER_USEC;
+		ktime_t deadline = ktime_add_ns(base, period_ns);
+		ktime_t now;
+
+		if (kthread_should_park()) {
+			kthread_parkme();
+			base = ktime_get();
+			continue;
+		}
+		now = ktime_get();
+		if (ktime_before(now, deadline)) {
+			ktl_periodic_sleep(it, mode, deadline);
+			continue;
+		}
+		ktl_periodic_record(p, ktime_to_ns(ktime_sub(now, deadline)));
+		ktl_count_loop(it);
+		if (mode == KTL_SLEEP_HRTIMER)
+			/* stay on the grid, skipping ticks missed entirely */
+			base = ktime_add_ns(deadline, period_ns *
+					    div64_u64(ktime_to_ns(ktime_sub(now, deadline)),
+						      period_ns));
+		else
+			base = now;
+	}
+	return ktl_retval(it);
+}
+
+static ssize_t ktl_periodic_period_us_show(struct config_item *ci, char *page)
+{
+	return sysfs_emit(page, "%u\n", READ_ONCE(to_periodic(to_ktl_item(ci))->period_us));
+}
+
+static ssize_t ktl_periodic_period_us_store(struct config_item *ci,
+					    const char *page, size_t count)
+{
+	struct ktl_item *it = to_ktl_item(ci);
+	s64 val;
+	int err;
+
+	err = ktl_parse_s64(it, "period_us", page, KTL_PERIOD_US_MIN,
+			    KTL_PERIOD_US_MAX, &val);
+	if (err)
+		return err;
+	mutex_lock(&it->lock);
+	WRITE_ONCE(to_periodic(it)->period_us, val);
+	/* the interruptible and hrtimer sleeps apply it at once */
+	ktl_kick(it);
+	mutex_unlock(&it->lock);
+	return count;
+}
+
+static ssize_t ktl_periodic_sleep_mode_show(struct config_item *ci, char *page)
+{
+	return sysfs_emit(page, "%s\n",
+			  ktl_sleep_modes[READ_ONCE(to_periodic(to_ktl_item(ci))->mode)]);
+}
+
+static ssize_t ktl_periodic_sleep_mode_store(struct config_item *ci,
+					     const char *page, size_t count)
+{
+	struct ktl_item *it = to_ktl_item(ci);
+	int mode;
+
+	mode = ktl_parse_choice(it, "sleep_mode", page, ktl_sleep_modes,
+				ARRAY_SIZE(ktl_sleep_modes));
+	if (mode < 0)
+		return mode;
+	mutex_lock(&it->lock);
+	WRITE_ONCE(to_periodic(it)->mode, mode);
+	ktl_kick(it);
+	mutex_unlock(&it->lock);
+	return count;
+}
+
+static int ktl_u32_cmp(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static ssize_t ktl_periodic_lateness_ns_show(struct config_item *ci, char *page)
+{
+	struct ktl_periodic *p = to_periodic(to_ktl_item(ci));
+	u64 ticks, sum, min, max;
+	unsigned int n;
+	u32 *window;
+	u32 p99;
+
+	window = kmalloc_array(KTL_LATE_WINDOW, sizeof(*window), GFP_KERNEL);
+	if (!window)
+		return -ENOMEM;
+	spin_lock(&p->stats_lock);
+	ticks = p->ticks;
+	sum = p->late_sum_ns;
+	min = p->late_min_ns;
+	max = p->late_max_ns;
+	n = min_t(u64, ticks, KTL_LATE_WINDOW);
+	memcpy(window, p->window_ns, n * sizeof(*window));
+	spin_unlock(&p->stats_lock);
+
+	if (!ticks) {
+		kfree(window);
+		return sysfs_emit(page, "none\n");
+	}
+	sort(window, n, sizeof(*window), ktl_u32_cmp, NULL);
+	p99 = window[DIV_ROUND_UP(n * 99, 100) - 1];
+	kfree(window);
+	return sysfs_emit(page, "%llu %llu %llu %u\n", min, div64_u64(sum, ticks),
+			  max, p99);
+}
+
+static ssize_t ktl_periodic_lateness_hist_show(struct config_item *ci, char *page)
+{
+	struct ktl_periodic *p = to_periodic(to_ktl_item(ci));
+	u64 hist[ARRAY_SIZE(ktl_hist_us)];
+	unsigned int i;
+	int len = 0;
+
+	spin_lock(&p->stats_lock);
+	memcpy(hist, p->hist, sizeof(hist));
+	spin_unlock(&p->stats_lock);
+	for (i = 0; i < ARRAY_SIZE(ktl_hist_us); i++)
+		len += sysfs_emit_at(page, len, "%06u %06llu\n", ktl_hist_us[i],
+				     hist[i]);
+	return len;
+}
+
+CONFIGFS_ATTR(ktl_periodic_, period_us);
+CONFIGFS_ATTR(ktl_periodic_, sleep_mode);
+CONFIGFS_ATTR_RO(ktl_periodic_, lateness_ns);
+CONFIGFS_ATTR_RO(ktl_periodic_, lateness_hist);
+
+static struct configfs_attribute *ktl_periodic_attrs[] = {
+	&ktl_periodic_attr_period_us,
+	&ktl_periodic_attr_sleep_mode,
+	&ktl_periodic_attr_lateness_ns,
+	&ktl_periodic_attr_lateness_hist,
+	NULL,
+};
+
+static int ktl_periodic_snapshot(struct ktl_item *it, char *buf, size_t size)
+{
+	return scnprintf(buf, size, " period_us=%u sleep_mode=%s",
+			 READ_ONCE(to_periodic(it)->period_us),
+			 ktl_sleep_modes[READ_ONCE(to_periodic(it)->mode)]);
+}
+
+const struct ktl_behaviour ktl_periodic = {
+	.name = "periodic",
+	.tag = 'p',
+	.can_park = true,
+	.priv_size = sizeof(struct ktl_periodic),
+	.init = ktl_periodic_init,
+	.run = ktl_periodic_run,
+	.attrs = ktl_periodic_attrs,
+	.snapshot = ktl_periodic_snapshot,
+	.snapshot_max = sizeof(" period_us=4294967295 sleep_mode=interruptible"),
+	.features = "lateness",
+};

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The busy behaviour: a spinning thread, with or without the stop check.
+ * Covers the seed's case 1 (stop of a thread that ignores the flag times
+ * out with ETIMEDOUT, the thread keeps spinning, release completes the stop),
+ * release, honor_stop/resched values, and parking a spinning thread.
+ *
+ * resched=0 is set on a running thread only briefly and on a CPU of its
+ * own: on a non-preemptible guest a spinning thread without cond_resched()
+ * would starve this test and, given ~20 s, trip the soft-lockup detector.
+ */
+#include <pthread.h>
+#include <signal.h>
+
+#include "lab.h"
+
+/* The stop timeout the ETIMEDOUT cases use: short, but many ticks long. */
+#define SHORT_STOP_TIMEOUT_MS 300
+
+FIXTURE(busy) {
+	struct lab_item it;
+};
+
+FIXTURE_SETUP(busy)
+{
+	LAB_REQUIRE_ROOT();
+	ASSERT_EQ(0, lab_set_autostart("busy", "0"));
+	ASSERT_EQ(0, lab_create(&self->it, "busy", "busy"));
+}
+
+FIXTURE_TEARDOWN(busy)
+{
+	lab_cleanup();
+}
+
+static void start_and_spin(struct __test_metadata *_metadata,
+			   const struct lab_item *it)
+{
+	ASSERT_EQ(0, lab_set(it, "start", "1"));
+	LAB_ASSERT_STATE(it, "running", LAB_DEADLINE_MS);
+	ASSERT_EQ(0, lab_wait_ge(it, "loops", 1, LAB_DEADLINE_MS));
+}
+
+TEST_F(busy, loops_grow_while_running)
+{
+	long long first;
+
+	start_and_spin(_metadata, &self->it);
+	LAB_EXPECT_ATTR(&self->it, "ran", "1");
+	first = lab_ll(&self->it, "loops");
+	EXPECT_EQ(0, lab_wait_ge(&self->it, "loops", first + 1,
+				 LAB_DEADLINE_MS));
+}
+
+TEST_F(busy, honored_stop_returns_retval)
+{
+	ASSERT_EQ(0, lab_set(&self->it, "retval", "9"));
+	start_and_spin(_metadata, &self->it);
+	ASSERT_EQ(0, lab_set(&self->it, "stop", "1"));
+	LAB_EXPECT_ATTR(&self->it, "state", "stopped");
+	LAB_EXPECT_ATTR(&self->it, "stop_result", "9");
+	EXPECT_LE(0, lab_ll(&self->it, "stop_latency_ns"));
+}
+
+/* The seed's case 1, made safe. */
+TEST_F_TIMEOUT(busy, ignored_stop_times_out_until_released, 90)
+{
+	char timeout[16];
+	long long loops, pid;
+
+	snprintf(timeout, sizeof(timeout), "%d", SHORT_STOP_TIMEOUT_MS);
+	ASSERT_EQ(0, lab_set(&self->it, "honor_stop", "0"));
+	ASSERT_EQ(0, lab_set(&self->it, "stop_timeout_ms", timeout));
+	ASSERT_EQ(0, lab_set(&self->it, "retval", "5"));
+	start_and_spin(_metadata, &self->it);
+	pid = lab_ll(&self->it, "pid");
+
+	EXPECT_EQ(-ETIMEDOUT, lab_set(&self->it, "stop", "1"));
+	LAB_EXPECT_ATTR(&self->it, "state", "stopping");
+	LAB_EXPECT_ATTR(&self->it, "stop_result", "none");
+	LAB_EXPECT_ATTR(&self->it, "stop_latency_ns", "none");
+	LAB_EXPECT_WRITE(&self->it, "start", "1", -EALREADY);
+	LAB_EXPECT_WRITE(&self->it, "cpu", "0", -EBUSY);
+
+	/* kthread_stop cannot stop it: the loop keeps spinning */
+	loops = lab_ll(&self->it, "loops");
+	EXPECT_EQ(0, lab_wait_ge(&self->it, "loops", loops + 1,
+				 LAB_DEADLINE_MS));
+	EXPECT_TRUE(lab_pid_alive(pid));
+
+	/* a later write waits again, and times out again */
+	EXPECT_EQ(-ETIMEDOUT, lab_set(&self->it, "stop", "1"));
+	LAB_EXPECT_ATTR(&self->it, "state", "stopping");
+	loops = lab_ll(&self->it, "loops");
+	EXPECT_EQ(0, lab_wait_ge(&self->it, "loops", loops + 1,
+				 LAB_DEADLINE_MS));
+
+	/* release is the only way out; the pending kthread_stop completes */
+	ASSERT_EQ(0, lab_set(&self->it, "release", "1"));
+	LAB_ASSERT_STATE(&self->it, "stopped", LAB_DEADLINE_MS);
+	LAB_EXPECT_ATTR(&self->it, "stop_result", "5");
+	/* measured from the first request, which itself waited the timeout */
+	EXPECT_LE(SHORT_STOP_TIMEOUT_MS * 1000000LL,
+		  lab_ll(&self->it, "stop_latency_ns"));
+	EXPECT_EQ(0, lab_wait_pid_gone(pid, LAB_DEADLINE_MS));
+	LAB_EXPECT_WRITE(&self->it, "stop", "1", -EALREADY);
+	LAB_EXPECT_ATTR(&self->it, "stop_result", "5");
+}
+
+/* honor_stop is live: turning it back on lets the pending stop complete */
+TEST_F(busy, honor_stop_back_on_completes_stop)
+{
+	char timeout[16];
+
+	snprintf(timeout, sizeof(timeout), "%d", SHORT_STOP_TIMEOUT_MS);
+	ASSERT_EQ(0, lab_set(&self->it, "honor_stop", "0"));
+	ASSERT_EQ(0, lab_set(&self->it, "stop_timeout_ms", timeout));
+	ASSERT_EQ(0, lab_set(&self->it, "retval", "21"));
+	start_and_spin(_metadata, &self->it);
+	EXPECT_EQ(-ETIMEDOUT, lab_set(&self->it, "stop", "1"));
+	LAB_EXPECT_ATTR(&self->it, "state", "stopping");
+	ASSERT_EQ(0, lab_set(&self->it, "honor_stop", "1"));
+	LAB_ASSERT_STATE(&self->it, "stopped", LAB_DEADLINE_MS);
+	LAB_EXPECT_ATTR(&self->it, "stop_result", "21");
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/* A signal ends a waiting stop write with EINTR; the stop stays pending. */
+TEST_F_TIMEOUT(busy, signal_interrupts_stop_write, 60)
+{
+	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
+	struct lab_stop_call call = { .it = &self->it, .ret = 1 };
+	pthread_t writer;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, lab_set(&self->it, "honor_stop", "0"));
+	ASSERT_EQ(0, lab_set(&self->it, "stop_timeout_ms", "600000"));
+	ASSERT_EQ(0, lab_set(&self->it, "retval", "8"));
+	start_and_spin(_metadata, &self->it);
+	ASSERT_EQ(0, pthread_create(&writer, NULL, lab_write_stop, &call));
+	if (lab_wait_state(&self->it, "stopping", LAB_DEADLINE_MS)) {
+		lab_set(&self->it, "release", "1");
+		pthread_join(writer, NULL);
+		ASSERT_TRUE(false) TH_LOG("the stop write never took effect");
+	}
+	/* the writer is inside the store once the state says stopping */
+	ASSERT_EQ(0, pthread_kill(writer, SIGUSR1));
+	ASSERT_EQ(0, pthread_join(writer, NULL));
+	EXPECT_EQ(-EINTR, call.ret);
+	LAB_EXPECT_ATTR(&self->it, "state", "stopping");
+	ASSERT_EQ(0, lab_set(&self->it, "release", "1"));
+	LAB_ASSERT_STATE(&self->it, "stopped", LAB_DEADLINE_MS);
+	LAB_EXPECT_ATTR(&self->it, "stop_result", "8");
+}
+
+/* A parked thread acts on release when unparked. */
+TEST_F(busy, release_while_parked)
+{
+	ASSERT_EQ(0, lab_set(&self->it, "retval", "13"));
+	start_and_spin(_metadata, &self->it);
+	ASSERT_EQ(0, lab_set(&self->it, "park", "1"));
+	ASSERT_EQ(0, lab_set(&self->it, "release", "1"));
+	LAB_EXPECT_ATTR(&self->it, "state", "parked");
+	ASSERT_EQ(0, lab_set(&self->it, "park", "0"));
+	LAB_ASSERT_STATE(&self->it, "exited", LAB_DEADLINE_MS);
+	ASSERT_EQ(0, lab_set(&self->it, "stop", "1"));
+	LAB_EXPECT_ATTR(&self->it, "stop_result", "13");
+}
+
+TEST_F(busy, release_returns_by_itself)
+{
+	ASSERT_EQ(0, lab_set(&self->it, "retval", "3"));
+	start_and_spin(_metadata, &self->it);
+	ASSERT_EQ(0, lab_set(&self->it, "release", "1"));
+	LAB_ASSERT_STATE(&self->it, "exited", LAB_DEADLINE_MS);
+	LAB_EXPECT_ATTR(&self->it, "stop_result", "none");
+	ASSERT_EQ(0, lab_set(&self->it, "stop", "1"));
+	LAB_EXPECT_ATTR(&self->it, "state", "stopped");
+	LAB_EXPECT_ATTR(&self->it, "stop_result", "3");
+}
+
+TEST_F(busy, release_of_thread_ignoring_stop)
+{
+	ASSERT_EQ(0, lab_set(&self->it, "honor_stop", "0"));
+	ASSERT_EQ(0, lab_set(&self->it, "retval", "-12"));
+	start_and_spin(_metadata, &self->it);
+	ASSERT_EQ(0, lab_set(&self->it, "release", "1"));
+	LAB_ASSERT_STATE(&self->it, "exited", LAB_DEADLINE_MS);
+	ASSERT_EQ(0, lab_set(&self->it, "stop", "1"));
+	LAB_EXPECT_ATTR(&self->it, "stop_result", "-12");
+}
+
+TEST_F(busy, own_attributes_round_trip)
+{
+	static const char *const attrs[] = { "honor_stop", "resched" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
+		LAB_EXPECT_WRITE(&self->it, attrs[i], "0", 0);
+		LAB_EXPECT_ATTR(&self->it, attrs[i], "0");
+		LAB_EXPECT_WRITE(&self->it, attrs[i], "1\n", 0);
+		LAB_EXPECT_ATTR(&self->it, attrs[i], "1");
+	}
+}
+
+/*
+ * resched is live: off and on again while spinning. Without cond_resched()
+ * the thread owns its CPU on a non-preemptible kernel, so it is bound away
+ * from the test's and gets resched back long before a lockup detector
+ * would notice.
+ */
+TEST_F(busy, resched_off_and_on_while_spinning)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t mine;
+	char cpu[24];
+	long long loops;
+
+	if (online < 2)
+		SKIP(return, "needs 2 CPUs: a spinning thread without cond_resched() would starve this test");
+	snprintf(cpu, sizeof(cpu), "%ld", online - 1);
+	ASSERT_EQ(0, lab_set(&self->it, "cpu", cpu));
+	CPU_ZERO(&mine);
+	CPU_SET(0, &mine);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(mine), &mine));
+	start_and_spin(_metadata, &self->it);
+	ASSERT_EQ(0, lab_set(&self->it, "resched", "0"));
+	LAB_EXPECT_ATTR(&self->it, "resched", "0");
+	loops = lab_ll(&self->it, "loops");
+	EXPECT_EQ(0, lab_wait_ge(&self->it, "loops", loops + 1000,
+				 LAB_DEADLINE_MS));
+	ASSERT_EQ(0, lab_set(&self->it, "resched", "1"));
+	LAB_EXPECT_ATTR(&self->it, "resched", "1");
+	ASSERT_EQ(0, lab_set(&self->it, "stop", "1"));
+	LAB_EXPECT_ATTR(&self->it, "state", "stopped");
+}
+
+TEST_F(busy, bad_writes_change_nothing)
+{
+	static const char *const attrs[] = { "honor_stop", "resched" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
+		LAB_EXPECT_WRITE(&self->it, attrs[i], "x", -EINVAL);
+		LAB_EXPECT_WRITE(&self->it, attrs[i], "1x", -EINVAL);
+		LAB_EXPECT_WRITE(&self->it, attrs[i], "\n", -EINVAL);
+		LAB_EXPECT_WRITE(&self->it, attrs[i], "2", -ERANGE);
+		LAB_EXPECT_WRITE(&self->it, attrs[i], "-1", -ERANGE);
+		LAB_EXPECT_ATTR(&self->it, attrs[i], "1");
+	}
+	LAB_EXPECT_WRITE(&self->it, "release", "x", -EINVAL);
+	LAB_EXPECT_WRITE(&self->it, "release", "1x", -EINVAL);
+	LAB_EXPECT_WRITE(&self->it, "release", "0", -ERANGE);
+	LAB_EXPECT_WRITE(&self->it, "release", "2", -ERANGE);
+	LAB_EXPECT_ATTR(&self->it, "state", "created");
+}
+
+TEST_F(busy, parked_thread_stops_spinning)
+{
+	long long before, after;
+
+	start_and_spin(_metadata, &self->it);
+	ASSERT_EQ(0, lab_set(&self->it, "park", "1"));
+	LAB_EXPECT_ATTR(&self->it, "state", "parked");
+	before = lab_ll(&self->it, "loops");
+	lab_sleep_ms(200);	/* a spinning thread would add thousands */
+	after = lab_ll(&self->it, "loops");
+	EXPECT_EQ(before, after);
+	ASSERT_EQ(0, lab_set(&self->it, "park", "0"));
+	LAB_ASSERT_STATE(&self->it, "running", LAB_DEADLINE_MS);
+	EXPECT_EQ(0, lab_wait_ge(&self->it, "loops", after + 1,
+				 LAB_DEADLINE_MS));
+}
+
+TEST_HARNESS_MAIN
