@@ -532,14 +532,28 @@ static int ktl_thread(void *data)
 	return ret;
 }
 
+/*
+ * An item leaves max_threads' count once rmdir saw its thread stopped, or at
+ * the latest when it is freed: a removed item whose stop is still pending
+ * keeps its slot, and one rmdir finished with frees its slot before rmdir
+ * returns (the stop work's last reference may be dropped a moment later).
+ */
+static void ktl_uncount(struct ktl_item *it)
+{
+	mutex_lock(&ktl_lock);
+	if (it->counted) {
+		it->counted = false;
+		ktl_nr_items--;
+	}
+	mutex_unlock(&ktl_lock);
+}
+
 static void ktl_item_release(struct config_item *ci)
 {
 	struct ktl_item *it = to_ktl_item(ci);
 
 	put_task_struct(it->task);
-	mutex_lock(&ktl_lock);
-	ktl_nr_items--;
-	mutex_unlock(&ktl_lock);
+	ktl_uncount(it);
 	mutex_destroy(&it->lock);
 	kvfree(it);
 }
@@ -591,10 +605,12 @@ static struct config_item *ktl_group_make_item(struct config_group *group,
 		mutex_unlock(&ktl_lock);
 		pr_warn_ratelimited("%s/%s: mkdir: max_threads (%u) reached\n",
 				    b->name, name, max);
+		mutex_destroy(&it->lock);
 		kvfree(it);
 		return ERR_PTR(-ENOSPC);
 	}
 	ktl_nr_items++;
+	it->counted = true;
 	mutex_unlock(&ktl_lock);
 
 	task = kthread_create(ktl_thread, it, "ktl_%c_%s", b->tag, name);
@@ -649,7 +665,9 @@ static void ktl_group_drop_item(struct config_group *group,
 
 	left = wait_for_completion_killable_timeout(&it->stopped,
 						    msecs_to_jiffies(KTL_RMDIR_WAIT_MS));
-	if (left <= 0)
+	if (left > 0)
+		ktl_uncount(it);
+	else
 		pr_notice("%s/%s: removed; its stop is still pending and completes in the background\n",
 			  it->behaviour->name, config_item_name(ci));
 	config_item_put(ci);

@@ -69,6 +69,7 @@ struct ktl_item {
 	struct config_item item;
 	const struct ktl_behaviour *behaviour;
 	struct list_head node;		/* ktl_items, under ktl_lock */
+	bool counted;			/* in ktl_nr_items, under ktl_lock */
 
 	/*
 	 * Serialises the state changes of this item (start, stop, park,
