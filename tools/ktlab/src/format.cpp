@@ -1,0 +1,303 @@
+#include "format.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdlib>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "errno_names.hpp"
+
+namespace ktlab {
+
+namespace {
+
+// Three significant digits are enough to read at a glance.
+std::string three_digits(double value)
+{
+    const double magnitude = std::fabs(value);
+    if (magnitude == 0.0) {
+        return "0";
+    }
+    if (magnitude >= 100.0) {
+        return fmt::format("{:.0f}", value);
+    }
+    if (magnitude >= 10.0) {
+        return fmt::format("{:.1f}", value);
+    }
+    return fmt::format("{:.2f}", value);
+}
+
+bool looks_numeric(std::string_view cell)
+{
+    if (cell.empty() || cell == "-") {
+        return false;
+    }
+    const char first = cell.front();
+    return (first >= '0' && first <= '9') || ((first == '-' || first == '+') && cell.size() > 1);
+}
+
+std::string optional_value(const ThreadRecord& thread, std::string_view key)
+{
+    return thread.get(key).value_or("-");
+}
+
+struct UnitRule {
+    std::string_view suffix;
+    std::string_view unit;
+};
+
+constexpr std::array<UnitRule, 3> unit_rules{{{"_ns", "ns"}, {"_us", "us"}, {"_ms", "ms"}}};
+
+}  // namespace
+
+std::string format_duration_ns(long long ns)
+{
+    constexpr double ns_per_us = 1e3;
+    constexpr double ns_per_ms = 1e6;
+    constexpr double ns_per_s = 1e9;
+    const auto value = static_cast<double>(ns);
+    const double magnitude = std::fabs(value);
+    if (magnitude < ns_per_us) {
+        return fmt::format("{} ns", ns);
+    }
+    if (magnitude < ns_per_ms) {
+        return three_digits(value / ns_per_us) + " us";
+    }
+    if (magnitude < ns_per_s) {
+        return three_digits(value / ns_per_ms) + " ms";
+    }
+    return three_digits(value / ns_per_s) + " s";
+}
+
+std::string format_rate(double per_second)
+{
+    constexpr double kilo = 1e3;
+    constexpr double mega = 1e6;
+    constexpr double giga = 1e9;
+    const double magnitude = std::fabs(per_second);
+    if (magnitude < kilo) {
+        return three_digits(per_second) + "/s";
+    }
+    if (magnitude < mega) {
+        return three_digits(per_second / kilo) + "k/s";
+    }
+    if (magnitude < giga) {
+        return three_digits(per_second / mega) + "M/s";
+    }
+    return three_digits(per_second / giga) + "G/s";
+}
+
+Table::Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
+
+void Table::add_row(std::vector<std::string> cells)
+{
+    cells.resize(headers_.size());
+    rows_.push_back(std::move(cells));
+}
+
+std::string Table::render() const
+{
+    std::vector<std::size_t> widths(headers_.size());
+    std::vector<bool> right_aligned(headers_.size(), !rows_.empty());
+    for (std::size_t col = 0; col < headers_.size(); ++col) {
+        widths[col] = headers_[col].size();
+        for (const auto& row : rows_) {
+            widths[col] = std::max(widths[col], row[col].size());
+            if (row[col] != "-" && !looks_numeric(row[col])) {
+                right_aligned[col] = false;
+            }
+        }
+    }
+    std::string out;
+    auto emit = [&](const std::vector<std::string>& cells) {
+        std::string line;
+        for (std::size_t col = 0; col < cells.size(); ++col) {
+            if (col > 0) {
+                line += "  ";
+            }
+            line += right_aligned[col] ? fmt::format("{:>{}}", cells[col], widths[col])
+                                       : fmt::format("{:<{}}", cells[col], widths[col]);
+        }
+        line.erase(line.find_last_not_of(' ') + 1);
+        out += line;
+        out += '\n';
+    };
+    emit(headers_);
+    for (const auto& row : rows_) {
+        emit(row);
+    }
+    return out;
+}
+
+std::string render_thread_table(const std::vector<ThreadRecord>& threads, const std::map<std::string, double>* rates)
+{
+    std::vector<std::string> headers{"NAME", "BEHAVIOUR", "STATE", "PID", "CPU", "RAN", "LOOPS"};
+    if (rates != nullptr) {
+        headers.emplace_back("LOOPS/S");
+    }
+    headers.emplace_back("STOP_RESULT");
+    headers.emplace_back("STOP_LATENCY");
+    Table table{std::move(headers)};
+    for (const auto& thread : threads) {
+        std::vector<std::string> row{thread.name,
+                                     thread.behaviour,
+                                     optional_value(thread, "state"),
+                                     optional_value(thread, "pid"),
+                                     optional_value(thread, "cpu"),
+                                     optional_value(thread, "ran"),
+                                     optional_value(thread, "loops")};
+        if (rates != nullptr) {
+            const auto rate = rates->find(thread.id());
+            row.push_back(rate == rates->end() ? "-" : format_rate(rate->second));
+        }
+        const auto result = thread.get_int("stop_result");
+        row.push_back(result ? format_stop_result(*result) : "-");
+        const auto latency = thread.get_int("stop_latency_ns");
+        row.push_back(latency ? format_duration_ns(*latency) : "-");
+        table.add_row(std::move(row));
+    }
+    return table.render();
+}
+
+std::string value_with_unit(std::string_view key, std::string_view value)
+{
+    const auto number = parse_int(value);
+    if (key == "stop_result" && number) {
+        return format_stop_result(*number);
+    }
+    for (const auto& rule : unit_rules) {
+        if (!key.ends_with(rule.suffix) || value == "none") {
+            continue;
+        }
+        if (rule.unit == "ns" && number) {
+            return *number < 1000 ? fmt::format("{} ns", value)
+                                  : fmt::format("{} ns ({})", value, format_duration_ns(*number));
+        }
+        // Several numbers (lateness_ns is "min avg max p99") share the unit.
+        return fmt::format("{} {}", value, rule.unit);
+    }
+    return std::string{value};
+}
+
+std::string render_attributes(const ThreadRecord& thread)
+{
+    std::size_t width = std::string_view{"thread"}.size();
+    for (const auto& [key, value] : thread.attrs) {
+        width = std::max(width, key.size());
+    }
+    std::string out = fmt::format("{:<{}}  {}\n", "thread", width, thread.id());
+    for (const auto& [key, value] : thread.attrs) {
+        if (value.find('\n') != std::string::npos) {
+            // Multi-line attributes (lateness_hist) go below their name, indented.
+            out += fmt::format("{}:\n", key);
+            std::string_view rest{value};
+            while (!rest.empty()) {
+                const auto newline = std::min(rest.find('\n'), rest.size());
+                out += fmt::format("  {}\n", rest.substr(0, newline));
+                rest.remove_prefix(std::min(newline + 1, rest.size()));
+            }
+            continue;
+        }
+        out += fmt::format("{:<{}}  {}\n", key, width, value_with_unit(key, value));
+    }
+    return out;
+}
+
+nlohmann::json value_to_json(std::string_view value)
+{
+    if (value == "none") {
+        return nullptr;
+    }
+    if (const auto number = parse_int(value)) {
+        return *number;
+    }
+    return std::string{value};
+}
+
+nlohmann::ordered_json thread_to_json(const ThreadRecord& thread)
+{
+    nlohmann::ordered_json object;
+    object["id"] = thread.id();
+    object["name"] = thread.name;
+    if (!thread.get("behaviour")) {
+        object["behaviour"] = thread.behaviour;
+    }
+    for (const auto& [key, value] : thread.attrs) {
+        if (key != "id" && key != "name") {
+            object[key] = value_to_json(value);
+        }
+    }
+    return object;
+}
+
+namespace {
+
+void append_json_string(std::string& out, std::string_view text)
+{
+    const bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (!ascii) {
+        // Names may hold any byte but '/' and white space; let nlohmann handle UTF-8 (and repair it).
+        out += nlohmann::json(std::string{text}).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        return;
+    }
+    out += '"';
+    for (const char c : text) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (static_cast<unsigned char>(c) < 0x20) {
+            fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+}
+
+}  // namespace
+
+std::string threads_to_json_text(const std::vector<ThreadRecord>& threads)
+{
+    // Written directly rather than through a json object per thread: in the
+    // emulated guest that was a third of the time of `ls --json` on 10,000 threads.
+    // The unit tests check it parses back to exactly thread_to_json's objects.
+    constexpr std::size_t bytes_per_thread = 256;
+    std::string out = "{\"threads\": [";
+    out.reserve(threads.size() * bytes_per_thread);
+    const char* separator = "\n";
+    for (const auto& thread : threads) {
+        out += separator;
+        separator = ",\n";
+        out += "{\"id\":";
+        append_json_string(out, thread.id());
+        out += ",\"name\":";
+        append_json_string(out, thread.name);
+        if (!thread.get("behaviour")) {
+            out += ",\"behaviour\":";
+            append_json_string(out, thread.behaviour);
+        }
+        for (const auto& [key, value] : thread.attrs) {
+            if (key == "id" || key == "name") {
+                continue;
+            }
+            out += ',';
+            append_json_string(out, key);
+            out += ':';
+            if (value == "none") {
+                out += "null";
+            } else if (const auto number = parse_int(value)) {
+                fmt::format_to(std::back_inserter(out), "{}", *number);
+            } else {
+                append_json_string(out, value);
+            }
+        }
+        out += '}';
+    }
+    out += threads.empty() ? "]}\n" : "\n]}\n";
+    return out;
+}
+
+}  // namespace ktlab

@@ -1,0 +1,183 @@
+#include "lab_reader.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+#include <tuple>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "errors.hpp"
+
+namespace ktlab {
+
+namespace {
+
+bool configfs_mounted(const std::filesystem::path& mounts)
+{
+    std::ifstream table{mounts};
+    std::string line;
+    while (std::getline(table, line)) {
+        std::istringstream fields{line};
+        std::string device;
+        std::string mount_point;
+        std::string type;
+        fields >> device >> mount_point >> type;
+        if (type == "configfs") {
+            return true;
+        }
+    }
+    return false;
+}
+
+// The snapshot's `parked` field is the item's `park` attribute.
+std::string attribute_file_for_key(std::string_view key)
+{
+    return key == "parked" ? std::string{"park"} : std::string{key};
+}
+
+}  // namespace
+
+void ensure_lab(const LabFs& lab, const std::filesystem::path& mounts)
+{
+    if (lab.is_dir({})) {
+        return;
+    }
+    const std::string root = lab.root().string();
+    if (lab.root() == std::filesystem::path{default_root} && !configfs_mounted(mounts)) {
+        throw Error(ExitCode::no_lab,
+                    "configfs is not mounted at /sys/kernel/config (mount -t configfs none /sys/kernel/config)",
+                    ENOENT);
+    }
+    throw Error(ExitCode::no_lab, fmt::format("{} does not exist: the kthread_lab module is not loaded (modprobe kthread_lab)", root),
+                ENOENT);
+}
+
+std::vector<std::string> read_groups(const LabFs& lab)
+{
+    return lab.subdirs({});
+}
+
+std::vector<ItemRef> list_items(const LabFs& lab)
+{
+    std::vector<ItemRef> items;
+    for (const auto& group : read_groups(lab)) {
+        for (auto& name : lab.subdirs(group)) {
+            items.push_back({group, std::move(name)});
+        }
+    }
+    return items;
+}
+
+ItemRef resolve_item(const LabFs& lab, std::string_view name)
+{
+    const auto slash = name.find('/');
+    if (slash != std::string_view::npos) {
+        ItemRef item{std::string{name.substr(0, slash)}, std::string{name.substr(slash + 1)}};
+        if (!item.behaviour.empty() && !item.name.empty() && item.name.find('/') == std::string::npos &&
+            lab.is_dir(item.path())) {
+            return item;
+        }
+        throw Error(ExitCode::no_such_thread, fmt::format("no such thread: {}", name), ENOENT);
+    }
+    std::vector<ItemRef> matches;
+    for (const auto& group : read_groups(lab)) {
+        if (lab.is_dir(std::filesystem::path{group} / name)) {
+            matches.push_back({group, std::string{name}});
+        }
+    }
+    if (matches.empty()) {
+        throw Error(ExitCode::no_such_thread, fmt::format("no such thread: {}", name), ENOENT);
+    }
+    if (matches.size() > 1) {
+        std::vector<std::string> ids;
+        std::transform(matches.begin(), matches.end(), std::back_inserter(ids), [](const auto& m) { return m.id(); });
+        throw Error(ExitCode::no_such_thread,
+                    fmt::format("thread name {} is ambiguous ({}): say BEHAVIOUR/NAME", name, fmt::join(ids, ", ")));
+    }
+    return matches.front();
+}
+
+std::vector<ThreadRecord> read_threads(const LabFs& lab)
+{
+    std::string text;
+    try {
+        text = lab.read("snapshot");
+    } catch (const FsError& error) {
+        if (error.sys_errno() != ENOENT) {
+            throw;
+        }
+        return read_threads_per_attribute(lab);
+    }
+    auto records = parse_snapshot(text);
+    // By behaviour, then name; the kernel already sends them so, and the check is cheap.
+    auto by_id = [](const ThreadRecord& a, const ThreadRecord& b) {
+        return std::tie(a.behaviour, a.name) < std::tie(b.behaviour, b.name);
+    };
+    if (!std::is_sorted(records.begin(), records.end(), by_id)) {
+        std::sort(records.begin(), records.end(), by_id);
+    }
+    return records;
+}
+
+std::vector<ThreadRecord> read_threads_per_attribute(const LabFs& lab)
+{
+    std::vector<ThreadRecord> records;
+    for (const auto& item : list_items(lab)) {
+        ThreadRecord record{item.behaviour, item.name, {}};
+        auto read_key = [&](std::string_view key) {
+            // An item removed while we read simply drops out of the listing.
+            if (auto value = lab.try_read_value(item.path() / attribute_file_for_key(key))) {
+                record.attrs.emplace_back(std::string{key}, std::move(*value));
+            }
+        };
+        std::for_each(common_keys().begin(), common_keys().end(), read_key);
+        const auto params = behaviour_params(item.behaviour);
+        std::for_each(params.begin(), params.end(), read_key);
+        if (!record.attrs.empty()) {
+            records.push_back(std::move(record));
+        }
+    }
+    return records;
+}
+
+ThreadRecord read_item_attributes(const LabFs& lab, const ItemRef& item)
+{
+    // The snapshot's order first (common keys, then the behaviour's parameters), then the rest by name.
+    std::vector<std::string> canonical;
+    for (const auto key : common_keys()) {
+        canonical.push_back(attribute_file_for_key(key));
+    }
+    for (const auto key : behaviour_params(item.behaviour)) {
+        canonical.emplace_back(key);
+    }
+    auto files = lab.files(item.path());
+    auto rank = [&canonical](const std::string& file) {
+        return static_cast<std::size_t>(std::find(canonical.begin(), canonical.end(), file) - canonical.begin());
+    };
+    std::stable_sort(files.begin(), files.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+    ThreadRecord record{item.behaviour, item.name, {}};
+    for (const auto& file : files) {
+        const auto rel = item.path() / file;
+        if (!lab.readable(rel)) {
+            continue;
+        }
+        record.attrs.emplace_back(file, lab.read_value(rel));
+    }
+    return record;
+}
+
+std::set<std::string> read_features(const LabFs& lab)
+{
+    std::istringstream words{lab.read_value("features")};
+    std::set<std::string> features;
+    std::string word;
+    while (words >> word) {
+        features.insert(word);
+    }
+    return features;
+}
+
+}  // namespace ktlab

@@ -1,0 +1,50 @@
+// The root `snapshot` attribute: every item's main fields in one read.
+//   # kthread_lab snapshot v1 items=<N>
+//   <behaviour>/<name> key=value key=value ...
+#pragma once
+
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ktlab {
+
+// One thread's attributes as the kernel printed them, in the kernel's order.
+struct ThreadRecord {
+    std::string behaviour;
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> attrs;
+
+    [[nodiscard]] std::string id() const { return behaviour + "/" + name; }
+    [[nodiscard]] std::optional<std::string> get(std::string_view key) const;
+    // nullopt when absent, `none` or not an integer.
+    [[nodiscard]] std::optional<long long> get_int(std::string_view key) const;
+};
+
+class SnapshotError : public std::runtime_error {
+public:
+    SnapshotError(std::size_t line, const std::string& what);
+    [[nodiscard]] std::size_t line() const noexcept { return line_; }
+
+private:
+    std::size_t line_;
+};
+
+inline constexpr int snapshot_version = 1;
+
+// Keys every item has, in snapshot order.
+[[nodiscard]] std::span<const std::string_view> common_keys();
+// The behaviour's own parameters, in snapshot order (empty for an unknown behaviour).
+[[nodiscard]] std::span<const std::string_view> behaviour_params(std::string_view behaviour);
+
+// Parses and checks a whole snapshot; throws SnapshotError naming the line.
+[[nodiscard]] std::vector<ThreadRecord> parse_snapshot(std::string_view text);
+
+// Whole-decimal integer with optional sign, nothing else.
+[[nodiscard]] std::optional<long long> parse_int(std::string_view text);
+
+}  // namespace ktlab

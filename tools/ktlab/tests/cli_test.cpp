@@ -1,0 +1,227 @@
+// The whole command line against a fake configfs tree: exit codes, JSON, messages.
+#include "cli.hpp"
+
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "errors.hpp"
+#include "fake_lab.hpp"
+
+namespace ktlab {
+namespace {
+
+using testing::FakeLab;
+
+struct Result {
+    int status;
+    std::string out;
+    std::string err;
+};
+
+class CliTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        fake.make_module();
+        fake.add_item("busy", "spin", {{"state", "running"}, {"nice", "0"}, {"stop_timeout_ms", "5000"}});
+        fake.set_file("snapshot",
+                      "# kthread_lab snapshot v1 items=1\n"
+                      "busy/spin behaviour=busy state=running pid=5 cpu=-1 nice=0 ran=1 loops=9 retval=0 "
+                      "stop_timeout_ms=5000 stop_result=none stop_latency_ns=none parked=0 honor_stop=1 resched=1\n");
+    }
+
+    [[nodiscard]] Result run(std::vector<std::string> args) const
+    {
+        args.insert(args.begin(), {"ktlab", "--root", fake.root().string()});
+        std::vector<const char*> argv;
+        argv.reserve(args.size());
+        for (const auto& arg : args) {
+            argv.push_back(arg.c_str());
+        }
+        ::testing::internal::CaptureStdout();
+        ::testing::internal::CaptureStderr();
+        const int status = run_cli(static_cast<int>(argv.size()), argv.data());
+        std::string out = ::testing::internal::GetCapturedStdout();
+        std::string err = ::testing::internal::GetCapturedStderr();
+        return {status, std::move(out), std::move(err)};
+    }
+
+    FakeLab fake;
+};
+
+TEST_F(CliTest, LsJsonComesFromTheSnapshot)
+{
+    const auto result = run({"ls", "--json"});
+    ASSERT_EQ(result.status, 0) << result.err;
+    const auto json = nlohmann::json::parse(result.out);
+    ASSERT_EQ(json["threads"].size(), 1U);
+    EXPECT_EQ(json["threads"][0]["id"], "busy/spin");
+    EXPECT_EQ(json["threads"][0]["loops"], 9);
+    EXPECT_TRUE(json["threads"][0]["stop_result"].is_null());
+}
+
+TEST_F(CliTest, StatusIsLs)
+{
+    const auto result = run({"status"});
+    EXPECT_EQ(result.status, 0);
+    EXPECT_NE(result.out.find("spin  busy"), std::string::npos);
+}
+
+TEST_F(CliTest, MissingLabIsExitTwo)
+{
+    const auto result = run({"--root", (fake.scratch() / "absent").string(), "ls"});
+    EXPECT_EQ(result.status, static_cast<int>(ExitCode::no_lab));
+    EXPECT_NE(result.err.find("module is not loaded"), std::string::npos);
+}
+
+TEST_F(CliTest, UnknownThreadIsExitThreeWithJsonError)
+{
+    const auto result = run({"show", "ghost", "--json"});
+    EXPECT_EQ(result.status, static_cast<int>(ExitCode::no_such_thread));
+    EXPECT_TRUE(result.out.empty());
+    const auto json = nlohmann::json::parse(result.err);
+    EXPECT_EQ(json["error"]["kind"], "no_such_thread");
+    EXPECT_EQ(json["error"]["exit_code"], 3);
+    EXPECT_EQ(json["error"]["message"], "no such thread: ghost");
+}
+
+TEST_F(CliTest, UsageErrorsAreExitOne)
+{
+    EXPECT_EQ(run({}).status, 1);
+    EXPECT_EQ(run({"frobnicate"}).status, 1);
+    EXPECT_EQ(run({"show"}).status, 1);
+    EXPECT_EQ(run({"rm"}).status, 1);
+    EXPECT_EQ(run({"rm", "spin", "--all"}).status, 1);
+    EXPECT_EQ(run({"stop", "spin", "--timeout", "0"}).status, 1);
+    const auto json = run({"--json", "show"});
+    EXPECT_EQ(json.status, 1);
+    EXPECT_EQ(nlohmann::json::parse(json.err)["error"]["kind"], "usage");
+}
+
+TEST_F(CliTest, HelpIsExitZero)
+{
+    const auto result = run({"stop", "--help"});
+    EXPECT_EQ(result.status, 0);
+    EXPECT_NE(result.out.find("--timeout"), std::string::npos);
+}
+
+TEST_F(CliTest, SetWritesAttributesInOrder)
+{
+    const auto result = run({"set", "spin", "nice=5", "stop_timeout_ms=100"});
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(fake.read("busy/spin/nice"), "5\n");
+    EXPECT_EQ(fake.read("busy/spin/stop_timeout_ms"), "100\n");
+}
+
+TEST_F(CliTest, SetUnknownAttributeChangesNothing)
+{
+    const auto result = run({"set", "busy/spin", "nice=7", "warp=9"});
+    EXPECT_EQ(result.status, static_cast<int>(ExitCode::usage));
+    EXPECT_NE(result.err.find("busy/spin has no attribute 'warp'"), std::string::npos);
+    EXPECT_EQ(fake.read("busy/spin/nice"), "0\n");
+}
+
+TEST_F(CliTest, SetRejectsMalformedPairs)
+{
+    EXPECT_EQ(run({"set", "spin", "nice"}).status, 1);
+    EXPECT_EQ(run({"set", "spin", "=3"}).status, 1);
+    EXPECT_EQ(run({"set", "spin", "../../version=3"}).status, 1);
+}
+
+TEST_F(CliTest, RmResolvesAllNamesBeforeRemovingAny)
+{
+    fake.add_item("wait", "w", {});
+    const auto result = run({"rm", "w", "ghost"});
+    EXPECT_EQ(result.status, static_cast<int>(ExitCode::no_such_thread));
+    EXPECT_TRUE(std::filesystem::exists(fake.root() / "wait/w"));
+}
+
+TEST_F(CliTest, SaveWritesAValidConfigAndDryRunRefusesNonEmptyLab)
+{
+    const auto file = (fake.scratch() / "lab.json").string();
+    const auto saved = run({"save", file});
+    ASSERT_EQ(saved.status, 0) << saved.err;
+    EXPECT_EQ(saved.out, "saved 1 thread(s) to " + file + "\n");
+    const auto refused = run({"restore", "--dry-run", file});
+    EXPECT_EQ(refused.status, static_cast<int>(ExitCode::not_empty));
+    EXPECT_NE(refused.err.find("the lab is not empty"), std::string::npos);
+    const auto dry = run({"restore", "--dry-run", "--clear-existing", "--json", file});
+    ASSERT_EQ(dry.status, 0) << dry.err;
+    const auto plan = nlohmann::json::parse(dry.out);
+    EXPECT_EQ(plan["dry_run"], true);
+    EXPECT_EQ(plan["prepare"][0], "rmdir busy/spin");
+    EXPECT_EQ(plan["items"][0]["operations"].back(), "write busy/spin/start=1");
+    EXPECT_TRUE(std::filesystem::exists(fake.root() / "busy/spin"));  // dry run changed nothing
+}
+
+TEST_F(CliTest, RestoreOfAnInvalidFileIsAUsageError)
+{
+    const auto file = fake.scratch() / "bad.json";
+    fake.set_file("../bad.json", R"({"format":"kthread_lab-config","version":1,"threads":[{"name":"x"}]})");
+    const auto result = run({"restore", file.string()});
+    EXPECT_EQ(result.status, static_cast<int>(ExitCode::usage));
+    EXPECT_NE(result.err.find("invalid save file"), std::string::npos);
+    EXPECT_EQ(run({"restore", (fake.scratch() / "none.json").string()}).status, static_cast<int>(ExitCode::io));
+}
+
+TEST_F(CliTest, WatchPrintsCountRefreshesWhenNotATerminal)
+{
+    const auto result = run({"watch", "--count", "2", "--interval", "10"});
+    ASSERT_EQ(result.status, 0) << result.err;
+    std::size_t titles = 0;
+    for (auto at = result.out.find("ktlab watch"); at != std::string::npos; at = result.out.find("ktlab watch", at + 1)) {
+        ++titles;
+    }
+    EXPECT_EQ(titles, 2U);
+    EXPECT_NE(result.out.find("LOOPS/S"), std::string::npos);
+}
+
+TEST_F(CliTest, WatchJsonIsOneObjectPerLine)
+{
+    const auto result = run({"watch", "--count", "2", "--interval", "10", "--json"});
+    ASSERT_EQ(result.status, 0) << result.err;
+    const auto newline = result.out.find('\n');
+    const auto second = nlohmann::json::parse(result.out.substr(newline + 1));
+    EXPECT_EQ(second["threads"][0]["loops_per_s"], 0.0);
+}
+
+TEST_F(CliTest, FeaturesAndVersion)
+{
+    const auto features = nlohmann::json::parse(run({"features", "--json"}).out);
+    EXPECT_EQ(features["features"].size(), 7U);
+    const auto version = run({"version"});
+    EXPECT_EQ(version.status, 0);
+    EXPECT_NE(version.out.find("kthread_lab module 1.0.0"), std::string::npos);
+}
+
+TEST_F(CliTest, VersionWithoutModuleStillNamesTheTool)
+{
+    const auto result = run({"--root", (fake.scratch() / "absent").string(), "version"});
+    EXPECT_EQ(result.status, static_cast<int>(ExitCode::no_lab));
+    EXPECT_NE(result.out.find("ktlab "), std::string::npos);
+    EXPECT_NE(result.out.find("not loaded"), std::string::npos);
+}
+
+TEST_F(CliTest, SpawnOfUnknownBehaviourListsTheGroups)
+{
+    const auto result = run({"spawn", "lazy", "x"});
+    EXPECT_EQ(result.status, static_cast<int>(ExitCode::usage));
+    EXPECT_NE(result.err.find("no behaviour 'lazy' (available: busy, oneshot, periodic, wait)"), std::string::npos);
+}
+
+TEST_F(CliTest, KtlabRootEnvironmentSelectsTheLab)
+{
+    ::setenv("KTLAB_ROOT", fake.root().c_str(), 1);
+    std::vector<const char*> argv{"ktlab", "ls", "--json"};
+    ::testing::internal::CaptureStdout();
+    const int status = run_cli(static_cast<int>(argv.size()), argv.data());
+    const auto out = ::testing::internal::GetCapturedStdout();
+    ::unsetenv("KTLAB_ROOT");
+    EXPECT_EQ(status, 0);
+    EXPECT_EQ(nlohmann::json::parse(out)["threads"].size(), 1U);
+}
+
+}  // namespace
+}  // namespace ktlab

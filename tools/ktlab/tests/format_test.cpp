@@ -1,0 +1,143 @@
+#include "format.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ktlab {
+namespace {
+
+ThreadRecord record(std::string behaviour, std::string name, std::vector<std::pair<std::string, std::string>> attrs)
+{
+    return {std::move(behaviour), std::move(name), std::move(attrs)};
+}
+
+TEST(Duration, PicksAReadableUnit)
+{
+    EXPECT_EQ(format_duration_ns(0), "0 ns");
+    EXPECT_EQ(format_duration_ns(850), "850 ns");
+    EXPECT_EQ(format_duration_ns(1'000), "1.00 us");
+    EXPECT_EQ(format_duration_ns(12'345), "12.3 us");
+    EXPECT_EQ(format_duration_ns(4'560'000), "4.56 ms");
+    EXPECT_EQ(format_duration_ns(123'456'789), "123 ms");
+    EXPECT_EQ(format_duration_ns(1'230'000'000), "1.23 s");
+    EXPECT_EQ(format_duration_ns(5'000'000'000), "5.00 s");
+}
+
+TEST(Rate, PicksAReadablePrefix)
+{
+    EXPECT_EQ(format_rate(0.0), "0/s");
+    EXPECT_EQ(format_rate(1.5), "1.50/s");
+    EXPECT_EQ(format_rate(950.0), "950/s");
+    EXPECT_EQ(format_rate(12'345.0), "12.3k/s");
+    EXPECT_EQ(format_rate(4'560'000.0), "4.56M/s");
+    EXPECT_EQ(format_rate(2e9), "2.00G/s");
+}
+
+TEST(Table, AlignsColumnsNumbersRight)
+{
+    Table table{{"NAME", "LOOPS"}};
+    table.add_row({"a", "5"});
+    table.add_row({"longer", "12345"});
+    EXPECT_EQ(table.render(), "NAME    LOOPS\n"
+                              "a           5\n"
+                              "longer  12345\n");
+}
+
+TEST(Table, MixedColumnIsLeftAligned)
+{
+    Table table{{"X"}};
+    table.add_row({"10"});
+    table.add_row({"abc"});
+    EXPECT_EQ(table.render(), "X\n10\nabc\n");
+}
+
+TEST(ThreadTable, ShowsStopResultWithErrnoAndLatency)
+{
+    const std::vector<ThreadRecord> threads{
+        record("wait", "w", {{"state", "stopped"}, {"pid", "7"}, {"cpu", "-1"}, {"ran", "0"}, {"loops", "0"},
+                             {"stop_result", "-4"}, {"stop_latency_ns", "2500000"}}),
+    };
+    const auto text = render_thread_table(threads);
+    EXPECT_NE(text.find("NAME  BEHAVIOUR  STATE"), std::string::npos);
+    EXPECT_NE(text.find("-4 (EINTR)"), std::string::npos);
+    EXPECT_NE(text.find("2.50 ms"), std::string::npos);
+    EXPECT_EQ(text.find("LOOPS/S"), std::string::npos);
+}
+
+TEST(ThreadTable, RatesAddAColumnAndMissingValuesAreDashes)
+{
+    const std::vector<ThreadRecord> threads{record("busy", "b", {{"state", "running"}, {"loops", "10"}})};
+    const std::map<std::string, double> rates{{"busy/b", 2000.0}};
+    const auto text = render_thread_table(threads, &rates);
+    EXPECT_NE(text.find("LOOPS/S"), std::string::npos);
+    EXPECT_NE(text.find("2.00k/s"), std::string::npos);
+    EXPECT_NE(text.find(" - "), std::string::npos);
+}
+
+TEST(Units, AttributesGetTheirUnits)
+{
+    EXPECT_EQ(value_with_unit("stop_timeout_ms", "5000"), "5000 ms");
+    EXPECT_EQ(value_with_unit("period_us", "1000"), "1000 us");
+    EXPECT_EQ(value_with_unit("stop_latency_ns", "1500000"), "1500000 ns (1.50 ms)");
+    EXPECT_EQ(value_with_unit("stop_latency_ns", "900"), "900 ns");
+    EXPECT_EQ(value_with_unit("stop_latency_ns", "none"), "none");
+    EXPECT_EQ(value_with_unit("lateness_ns", "1 2 3 4"), "1 2 3 4 ns");
+    EXPECT_EQ(value_with_unit("stop_result", "-4"), "-4 (EINTR)");
+    EXPECT_EQ(value_with_unit("state", "running"), "running");
+}
+
+TEST(Units, ShowRendersMultiLineValuesIndented)
+{
+    const auto text = render_attributes(record("periodic", "p", {{"period_us", "100"}, {"lateness_hist", "0 1\n10 2"}}));
+    EXPECT_EQ(text, "thread         periodic/p\n"
+                    "period_us      100 us\n"
+                    "lateness_hist:\n"
+                    "  0 1\n"
+                    "  10 2\n");
+}
+
+TEST(Json, ValuesAreTyped)
+{
+    EXPECT_EQ(value_to_json("42"), 42);
+    EXPECT_EQ(value_to_json("-4"), -4);
+    EXPECT_TRUE(value_to_json("none").is_null());
+    EXPECT_EQ(value_to_json("sleep"), "sleep");
+    EXPECT_EQ(value_to_json("1 2 3"), "1 2 3");
+}
+
+TEST(Json, ThreadKeepsKernelOrderAfterIdentity)
+{
+    const auto json = thread_to_json(record("busy", "b", {{"behaviour", "busy"}, {"state", "running"}, {"loops", "3"}}));
+    EXPECT_EQ(json.dump(), R"({"id":"busy/b","name":"b","behaviour":"busy","state":"running","loops":3})");
+}
+
+TEST(Json, ListingParsesBackToTheSameObjects)
+{
+    const std::vector<ThreadRecord> threads{
+        record("busy", "plain", {{"behaviour", "busy"}, {"pid", "12"}, {"stop_result", "none"}, {"nice", "-3"},
+                                 {"odd", "007"}, {"plus", "+5"}, {"mode", "hrtimer"}}),
+        record("wait", "q\"uote\\back", {{"behaviour", "wait"}, {"ctl", std::string{"a\x01b\tc"}}}),
+        record("oneshot", "caf\xc3\xa9", {{"bad_utf8", "x\xff"}}),
+    };
+    const auto parsed = nlohmann::json::parse(threads_to_json_text(threads));
+    ASSERT_EQ(parsed["threads"].size(), threads.size());
+    for (std::size_t i = 0; i < threads.size(); ++i) {
+        const auto expected = nlohmann::json::parse(
+            thread_to_json(threads[i]).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        EXPECT_EQ(parsed["threads"][i], expected) << i;
+    }
+    EXPECT_EQ(parsed["threads"][0]["odd"], 7);
+    EXPECT_EQ(parsed["threads"][1]["name"], "q\"uote\\back");
+    EXPECT_EQ(parsed["threads"][2]["name"], "caf\xc3\xa9");
+    EXPECT_EQ(parsed["threads"][2]["behaviour"], "oneshot");
+}
+
+TEST(Json, ListingHasOneThreadPerLine)
+{
+    EXPECT_EQ(threads_to_json_text({}), "{\"threads\": []}\n");
+    const auto text = threads_to_json_text({record("busy", "a", {}), record("busy", "b", {})});
+    EXPECT_EQ(text, "{\"threads\": [\n{\"id\":\"busy/a\",\"name\":\"a\",\"behaviour\":\"busy\"},\n"
+                    "{\"id\":\"busy/b\",\"name\":\"b\",\"behaviour\":\"busy\"}\n]}\n");
+}
+
+}  // namespace
+}  // namespace ktlab
