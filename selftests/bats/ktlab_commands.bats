@@ -142,6 +142,7 @@ wait/${P}t: stop_timeout_ms=1234"
 	ktlab_attr_is "busy/${P}h" state stopping
 	run -5 --separate-stderr "$KTLAB" --json stop "${P}h"
 	assert_equal "$output" ""
+	# shellcheck disable=SC2154 # set by run --separate-stderr
 	[[ $stderr == *'"kind":"timed_out","exit_code":5'*'"errno":"ETIMEDOUT","attribute":"stop"'* ]]
 	# release is the way out; the pending stop then completes
 	echo 1 > "$LAB/busy/${P}h/release"
