@@ -7,7 +7,7 @@ SHELL := /bin/bash
 # Kernel headers to build against.  Default: the newest installed Debian
 # -amd64 headers, never `uname -r`: this machine's own kernel is no target.
 # On a real machine: make KDIR=/lib/modules/$(uname -r)/build
-KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+KDIR ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
 # The guest kernels of the test matrix (tools/vm/kernels prints the default).
 KERNELS ?=
 PREFIX ?= /usr/local

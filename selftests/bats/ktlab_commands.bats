@@ -146,7 +146,7 @@ wait/${P}t: stop_timeout_ms=1234"
 	[[ $stderr == *'"kind":"timed_out","exit_code":5'*'"errno":"ETIMEDOUT","attribute":"stop"'* ]]
 	# release is the way out; the pending stop then completes
 	echo 1 > "$LAB/busy/${P}h/release"
-	ktlab_wait_for "$LAB/busy/${P}h/state" stopped
+	lab_wait_for "$LAB/busy/${P}h/state" stopped
 }
 
 @test "show lists every attribute with units; unknown and ambiguous names are exit 3" {
@@ -200,7 +200,7 @@ removed wait/${P}2"
 	now=${EPOCHREALTIME//[.,]/}
 	deadline=$((now + 20000000))
 	while [[ ! -s $out ]] && ((now < deadline)); do
-		ktlab_sleep 0.05
+		lab_sleep 0.05
 		now=${EPOCHREALTIME//[.,]/}
 	done
 	kill -TERM "$pid"

@@ -21,7 +21,7 @@ make_varied_lab() {
 	run -0 "$KTLAB" spawn periodic "${P}tick" --set period_us=200000 --set sleep_mode=hrtimer
 	run -0 "$KTLAB" park "${P}tick"
 	run -0 "$KTLAB" spawn oneshot "${P}once" --set retval=7
-	ktlab_wait_for "$LAB/oneshot/${P}once/state" exited
+	lab_wait_for "$LAB/oneshot/${P}once/state" exited
 	echo 0 > "$LAB/wait/autostart"
 }
 
@@ -40,7 +40,7 @@ make_varied_lab() {
 
 	run -0 "$KTLAB" restore "$SAVE"
 	assert_output "restored 4 thread(s)"
-	ktlab_wait_for "$LAB/oneshot/${P}once/state" exited
+	lab_wait_for "$LAB/oneshot/${P}once/state" exited
 	ktlab_attr_is "busy/${P}spin" cpu 0
 	ktlab_attr_is "busy/${P}spin" state running
 	ktlab_attr_is "wait/${P}idle" state created
