@@ -232,7 +232,9 @@ static inline void lab_untrack(const char *dir)
 static inline int lab_create(struct lab_item *it, const char *group,
 			     const char *label)
 {
-	snprintf(it->group, sizeof(it->group), "%s", group);
+	if (snprintf(it->group, sizeof(it->group), "%s", group) >=
+	    (int)sizeof(it->group))
+		return -ENAMETOOLONG;
 	snprintf(it->name, sizeof(it->name), "kst%d-%s-%d-%u",
 		 (int)lab_harness_pid, label, (int)getpid(), lab_seq++);
 	snprintf(it->dir, sizeof(it->dir), "%s/%s/%s", lab_root(), group,
