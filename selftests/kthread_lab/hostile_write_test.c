@@ -1220,6 +1220,12 @@ static void hs_corpus_nul(struct hs_target *t, int w, char *big)
 
 	hs_pick_values(t, w, &vals);
 	vl = strlen(vals.v);
+	/* every word, as "hrtimer\0junk" */
+	for (i = 0; t->wspec[w]->words && t->wspec[w]->words[i]; i++) {
+		len = hs_fill("@\0junk", 6, t->wspec[w]->words[i], "", buf,
+			      sizeof(buf));
+		hs_try_mem(t, w, HS_WRITE, 0, buf, len);
+	}
 	for (i = 0; i < ARRAY_SIZE(tmpl); i++) {
 		len = hs_fill(tmpl[i].s, tmpl[i].len, vals.v, vals.w, buf,
 			      sizeof(buf));
