@@ -1843,4 +1843,93 @@ TEST_F_TIMEOUT(race, park_races_stop, HS_TIMEOUT)
 	EXPECT_LT(0, covered);
 }
 
+/* ---- descriptors that outlive their item ---- */
+
+FIXTURE(stale) {
+	char groups[32][64];
+	int ngroups;
+};
+
+FIXTURE_SETUP(stale)
+{
+	LAB_REQUIRE_ROOT();
+	self->ngroups = hs_groups(self->groups, ARRAY_SIZE(self->groups));
+	ASSERT_LT(0, self->ngroups);
+}
+
+FIXTURE_TEARDOWN(stale)
+{
+	lab_cleanup();
+}
+
+/*
+ * Every attribute opened before rmdir: rmdir does not wait for the
+ * descriptors, and afterwards each read and each write, valid or not,
+ * fails with ENOENT (configfs) and reaches no item.
+ */
+TEST_F_TIMEOUT(stale, descriptors_opened_before_rmdir_give_enoent, HS_TIMEOUT)
+{
+	static const char *const values[] = { "1", "0", "x", "5\0junk" };
+	struct hs_target *t = hs_new_target(_metadata);
+	int fd[HS_MAX_FILES], rfd[HS_MAX_FILES];
+	char path[PATH_MAX], buf[64];
+	long long pid, items;
+	size_t v;
+	int i, w, n;
+
+	ASSERT_NE(NULL, t);
+	for (i = 0; i < self->ngroups; i++) {
+		ASSERT_TRUE(hs_item_target(_metadata, t, self->groups[i],
+					   HS_CREATED));
+		pid = lab_ll(&t->it, "pid");
+		for (w = 0; w < t->nwritable; w++) {
+			lab_join(path, sizeof(path), t->base, t->wlabel[w]);
+			fd[w] = open(path, O_WRONLY | O_CLOEXEC);
+			ASSERT_LE(0, fd[w]) TH_LOG("%s", path);
+		}
+		for (n = 0; n < t->nfiles; n++) {
+			rfd[n] = -1;
+			if (t->label[n][0] == '@')
+				continue;
+			lab_join(path, sizeof(path), t->base, t->label[n]);
+			rfd[n] = open(path, O_RDONLY | O_CLOEXEC);
+			ASSERT_LE(0, rfd[n]) TH_LOG("%s", path);
+		}
+		items = lab_snapshot_items();
+		ASSERT_EQ(0, lab_remove(&t->it));
+		EXPECT_EQ(items - 1, lab_snapshot_items());
+		EXPECT_EQ(0, lab_wait_pid_gone(pid, LAB_DEADLINE_MS));
+		for (w = 0; w < t->nwritable; w++) {
+			for (v = 0; v < ARRAY_SIZE(values); v++) {
+				ssize_t r = write(fd[w], values[v],
+						  v == 3 ? 6 : strlen(values[v]));
+				int err = r < 0 ? -errno : (int)r;
+
+				HS_COUNT(tried);
+				HS_COUNT(refused);
+				if (err != -ENOENT) {
+					HS_COUNT(wrong);
+					TH_LOG("%s/%s: write '%s' after rmdir gave %d",
+					       self->groups[i], t->wlabel[w],
+					       values[v], err);
+				}
+				EXPECT_EQ(-ENOENT, err);
+			}
+			close(fd[w]);
+		}
+		for (n = 0; n < t->nfiles; n++) {
+			if (rfd[n] < 0)
+				continue;
+			errno = 0;
+			EXPECT_EQ(-1, read(rfd[n], buf, sizeof(buf)))
+				TH_LOG("%s/%s read after rmdir",
+				       self->groups[i], t->label[n]);
+			EXPECT_EQ(ENOENT, errno);
+			close(rfd[n]);
+		}
+		EXPECT_EQ(items - 1, lab_snapshot_items());
+	}
+	hs_free_target(t);
+}
+
 TEST_HARNESS_MAIN
