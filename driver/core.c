@@ -8,9 +8,10 @@
  * Stop contract. kthread_stop() may wait forever (a thread that ignores
  * kthread_should_stop()), so it never runs in a configfs callback: each item
  * has a work item on ktl_wq that calls it, and the callbacks wait for that
- * work's completion with a timeout. The item holds a reference to its task
- * from creation until it is released, so kthread_stop() is safe after the
- * thread function has returned by itself (6.1 has no kthread_stop_put()).
+ * work's completion with a timeout, at most 30 s (KTL_CALLBACK_WAIT_MAX_MS).
+ * The item holds a reference to its task from creation until it is
+ * released, so kthread_stop() is safe after the thread function has
+ * returned by itself (6.1 has no kthread_stop_put()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,13 +32,22 @@
 #define KTL_MAX_THREADS_DEFAULT	4096
 #define KTL_MAX_THREADS_LIMIT	1000000
 #define KTL_STOP_TIMEOUT_MS_DEFAULT	5000
-#define KTL_STOP_TIMEOUT_MS_MAX	600000
+/*
+ * No configfs callback may block longer than 30 s, a quarter of the
+ * kernel's default hung-task timeout: configfs holds the item's fragment
+ * semaphore across a store, and an rmdir queued behind it makes every later
+ * open of the item's files wait too. A caller that wants to wait longer for
+ * a stop polls `state`.
+ */
+#define KTL_CALLBACK_WAIT_MAX_MS	30000
+#define KTL_STOP_TIMEOUT_MS_MAX	KTL_CALLBACK_WAIT_MAX_MS
 /*
  * rmdir waits this long for the thread to be gone before returning; after it,
  * the stop work finishes in the background (module exit waits for it). Every
  * behaviour leaves promptly once released, so the wait is normally short.
  */
 #define KTL_RMDIR_WAIT_MS	2000
+static_assert(KTL_RMDIR_WAIT_MS < KTL_CALLBACK_WAIT_MAX_MS);
 
 static unsigned int ktl_max_threads = KTL_MAX_THREADS_DEFAULT;
 
@@ -320,10 +330,14 @@ static ssize_t ktl_item_stop_timeout_ms_store(struct config_item *ci,
 	s64 val;
 	int err;
 
-	err = ktl_parse_s64(it, "stop_timeout_ms", page, 1,
-			    KTL_STOP_TIMEOUT_MS_MAX, &val);
+	err = ktl_parse_s64(it, "stop_timeout_ms", page, S64_MIN, S64_MAX, &val);
 	if (err)
 		return err;
+	if (val < 1 || val > KTL_STOP_TIMEOUT_MS_MAX) {
+		ktl_err(it, "stop_timeout_ms: %lld out of range [1, %u]: a stop write blocks configfs for its timeout, and no callback may block longer than 30 s; poll state to wait longer",
+			val, KTL_STOP_TIMEOUT_MS_MAX);
+		return -ERANGE;
+	}
 	mutex_lock(&it->lock);
 	WRITE_ONCE(it->stop_timeout_ms, val);
 	mutex_unlock(&it->lock);

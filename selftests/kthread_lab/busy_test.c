@@ -138,7 +138,7 @@ TEST_F_TIMEOUT(busy, signal_interrupts_stop_write, 60)
 
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	ASSERT_EQ(0, lab_set(&self->it, "honor_stop", "0"));
-	ASSERT_EQ(0, lab_set(&self->it, "stop_timeout_ms", "600000"));
+	ASSERT_EQ(0, lab_set(&self->it, "stop_timeout_ms", "30000"));
 	ASSERT_EQ(0, lab_set(&self->it, "retval", "8"));
 	start_and_spin(_metadata, &self->it);
 	ASSERT_EQ(0, pthread_create(&writer, NULL, lab_write_stop, &call));
