@@ -7,8 +7,14 @@
  *
  * Stop contract. kthread_stop() may wait forever (a thread that ignores
  * kthread_should_stop()), so it never runs in a configfs callback: each item
- * has a work item on ktl_wq that calls it, and the callbacks wait for that
- * work's completion with a timeout, at most 30 s (KTL_CALLBACK_WAIT_MAX_MS).
+ * has a work item that calls it, and the callbacks wait for that work's
+ * completion with a timeout, at most 30 s (KTL_CALLBACK_WAIT_MAX_MS).
+ * A stop requested by a `stop` write runs on ktl_wq, where it may hang for
+ * ever and so hold one of the queue's max_active slots. rmdir first
+ * releases the thread, after which every behaviour returns promptly, and
+ * makes sure its stop does not wait behind hung ones: a stop still pending
+ * on ktl_wq is moved to ktl_reap_wq, which only ever runs stops of released
+ * threads, so rmdir's cost does not depend on other items' stops.
  * The item holds a reference to its task from creation until it is
  * released, so kthread_stop() is safe after the thread function has
  * returned by itself (6.1 has no kthread_stop_put()).
@@ -69,7 +75,10 @@ DEFINE_MUTEX(ktl_lock);
 LIST_HEAD(ktl_items);
 /* items made and not yet released: threads that exist or are being reaped */
 static unsigned int ktl_nr_items;
+/* stops requested by a `stop` write: each may hang for ever */
 static struct workqueue_struct *ktl_wq;
+/* stops of released threads (rmdir): each completes promptly */
+static struct workqueue_struct *ktl_reap_wq;
 
 struct ktl_group {
 	struct config_group group;
@@ -191,7 +200,8 @@ static void ktl_stop_work(struct work_struct *work)
 	config_item_put(&it->item);
 }
 
-static void ktl_request_stop(struct ktl_item *it)
+/* Queues the stop on @wq unless one was requested already. */
+static void ktl_request_stop(struct ktl_item *it, struct workqueue_struct *wq)
 {
 	lockdep_assert_held(&it->lock);
 	if (it->stop_requested)
@@ -199,7 +209,23 @@ static void ktl_request_stop(struct ktl_item *it)
 	it->stop_requested = true;
 	it->stop_requested_at = ktime_get();
 	config_item_get(&it->item);
-	queue_work(ktl_wq, &it->stop_work);
+	queue_work(wq, &it->stop_work);
+}
+
+/*
+ * For a released thread: its stop must not wait behind stops that hang on
+ * ktl_wq. One not yet requested goes to ktl_reap_wq; one still pending on
+ * ktl_wq (not yet running: hung stops ahead of it fill max_active) is taken
+ * off and queued there instead, keeping the reference it holds. A running
+ * one returns promptly now that the thread is released.
+ */
+static void ktl_reap(struct ktl_item *it)
+{
+	lockdep_assert_held(&it->lock);
+	if (!it->stop_requested)
+		ktl_request_stop(it, ktl_reap_wq);
+	else if (cancel_work(&it->stop_work))
+		queue_work(ktl_reap_wq, &it->stop_work);
 }
 
 /* ---- item attributes ---- */
@@ -301,7 +327,7 @@ static ssize_t ktl_item_stop_store(struct config_item *ci, const char *page,
 		ktl_err(it, "stop: already stopped");
 		return -EALREADY;
 	}
-	ktl_request_stop(it);
+	ktl_request_stop(it, ktl_wq);
 	timeout_ms = it->stop_timeout_ms;
 	mutex_unlock(&it->lock);
 
@@ -656,7 +682,8 @@ static struct config_item *ktl_group_make_item(struct config_group *group,
 
 /*
  * rmdir, in any state: release the thread (so even one that ignores
- * kthread_should_stop() leaves its loop), request the stop, and wait a
+ * kthread_should_stop() leaves its loop), request the stop or move a
+ * pending one where no hung stop is ahead of it (ktl_reap()), and wait a
  * bounded time for it. A stop that is still pending then (none of the
  * behaviours should need it) completes in the background; the item is freed
  * when it does, and module exit waits for it.
@@ -674,7 +701,7 @@ static void ktl_group_drop_item(struct config_group *group,
 	mutex_lock(&it->lock);
 	WRITE_ONCE(it->released, true);
 	ktl_kick(it);
-	ktl_request_stop(it);
+	ktl_reap(it);
 	mutex_unlock(&it->lock);
 
 	left = wait_for_completion_killable_timeout(&it->stopped,
@@ -855,6 +882,11 @@ static int __init ktl_init(void)
 	ktl_wq = alloc_workqueue(KBUILD_MODNAME, WQ_UNBOUND, WQ_UNBOUND_MAX_ACTIVE);
 	if (!ktl_wq)
 		return -ENOMEM;
+	ktl_reap_wq = alloc_workqueue(KBUILD_MODNAME "_reap", WQ_UNBOUND, 0);
+	if (!ktl_reap_wq) {
+		destroy_workqueue(ktl_wq);
+		return -ENOMEM;
+	}
 
 	config_group_init(&ktl_subsys.su_group);
 	mutex_init(&ktl_subsys.su_mutex);
@@ -872,6 +904,7 @@ static int __init ktl_init(void)
 
 err_groups:
 	ktl_groups_free();
+	destroy_workqueue(ktl_reap_wq);
 	destroy_workqueue(ktl_wq);
 	return ret;
 }
@@ -879,6 +912,7 @@ err_groups:
 static void __exit ktl_exit(void)
 {
 	/* no item is left in configfs; finish stops handed off by rmdir */
+	destroy_workqueue(ktl_reap_wq);
 	destroy_workqueue(ktl_wq);
 	configfs_unregister_subsystem(&ktl_subsys);
 	ktl_groups_free();
