@@ -193,7 +193,7 @@ static void ktl_stop_work(struct work_struct *work)
 	it->stop_result = ret;
 	it->stop_latency_ns = latency;
 	it->stop_done = true;
-	it->parked = false;
+	WRITE_ONCE(it->parked, false);
 	mutex_unlock(&it->lock);
 	complete_all(&it->stopped);
 	/* may free the item (and this work): nothing may touch it after */
@@ -208,6 +208,11 @@ static void ktl_request_stop(struct ktl_item *it, struct workqueue_struct *wq)
 		return;
 	it->stop_requested = true;
 	it->stop_requested_at = ktime_get();
+	/*
+	 * kthread_stop() unparks a parked thread: from now on it is stopping,
+	 * not parked, even one that ignores the stop and spins again.
+	 */
+	WRITE_ONCE(it->parked, false);
 	config_item_get(&it->item);
 	queue_work(wq, &it->stop_work);
 }
@@ -492,7 +497,11 @@ static ssize_t ktl_item_park_store(struct config_item *ci, const char *page,
 		return err;
 	mutex_lock(&it->lock);
 	state = ktl_state_name(it);
-	if (park && it->parked) {
+	if (it->stop_requested) {
+		/* stopping or stopped: the stop unparks and nothing parks again */
+		ktl_err(it, "park: thread is %s", state);
+		ret = -EBUSY;
+	} else if (park && it->parked) {
 		ktl_err(it, "park: already parked");
 		ret = -EALREADY;
 	} else if (!park && !it->parked && !strcmp(state, "running")) {

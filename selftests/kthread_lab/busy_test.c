@@ -259,6 +259,56 @@ TEST_F(busy, bad_writes_change_nothing)
 	LAB_EXPECT_ATTR(&self->it, "state", "created");
 }
 
+/*
+ * kthread_stop() unparks a parked thread; one that ignores the stop then
+ * spins again while the stop stays pending. It is stopping, not parked:
+ * park reads 0 and every park write is EBUSY (the ABI's rule while
+ * stopping), in the attribute and in the snapshot.
+ */
+TEST_F(busy, stop_unparks_a_thread_ignoring_it)
+{
+	char timeout[16], key[256], line[LAB_VAL_MAX], *snap, *p;
+	long long loops;
+
+	snprintf(timeout, sizeof(timeout), "%d", SHORT_STOP_TIMEOUT_MS);
+	ASSERT_EQ(0, lab_set(&self->it, "honor_stop", "0"));
+	ASSERT_EQ(0, lab_set(&self->it, "stop_timeout_ms", timeout));
+	ASSERT_EQ(0, lab_set(&self->it, "retval", "6"));
+	start_and_spin(_metadata, &self->it);
+	ASSERT_EQ(0, lab_set(&self->it, "park", "1"));
+	LAB_EXPECT_ATTR(&self->it, "state", "parked");
+	LAB_EXPECT_ATTR(&self->it, "park", "1");
+
+	EXPECT_EQ(-ETIMEDOUT, lab_set(&self->it, "stop", "1"));
+	LAB_EXPECT_ATTR(&self->it, "state", "stopping");
+	/* unparked by the stop, it spins again */
+	loops = lab_ll(&self->it, "loops");
+	EXPECT_EQ(0, lab_wait_ge(&self->it, "loops", loops + 1,
+				 LAB_DEADLINE_MS));
+	LAB_EXPECT_ATTR(&self->it, "park", "0");
+	LAB_EXPECT_WRITE(&self->it, "park", "1", -EBUSY);
+	LAB_EXPECT_WRITE(&self->it, "park", "0", -EBUSY);
+	LAB_EXPECT_ATTR(&self->it, "state", "stopping");
+
+	snap = malloc(1 << 20);
+	ASSERT_NE(NULL, snap);
+	ASSERT_LT(0, lab_snapshot(snap, 1 << 20));
+	p = strstr(snap, lab_snapshot_key(&self->it, key, sizeof(key)));
+	EXPECT_NE(NULL, p);
+	if (p) {
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(p + 1, "\n"),
+			 p + 1);
+		EXPECT_NE(NULL, strstr(line, " state=stopping ")) TH_LOG("%s", line);
+		EXPECT_NE(NULL, strstr(line, " parked=0")) TH_LOG("%s", line);
+	}
+	free(snap);
+
+	ASSERT_EQ(0, lab_set(&self->it, "release", "1"));
+	LAB_ASSERT_STATE(&self->it, "stopped", LAB_DEADLINE_MS);
+	LAB_EXPECT_ATTR(&self->it, "stop_result", "6");
+	LAB_EXPECT_ATTR(&self->it, "park", "0");
+}
+
 TEST_F(busy, parked_thread_stops_spinning)
 {
 	long long before, after;
