@@ -97,12 +97,34 @@ static inline struct ktl_group *to_ktl_group(struct config_item *ci)
 
 /* ---- parsing: every bad write logs why and changes nothing ---- */
 
+/*
+ * configfs hands a store the @count bytes written, NUL-terminated after
+ * them. The whole count is the value: a NUL inside it would make the
+ * string parsers below ignore what follows ("5\0junk"), so it is refused.
+ */
+static int ktl_parse_text(const char *owner, const char *name,
+			  const char *attr, const char *page, size_t count)
+{
+	const char *nul = memchr(page, '\0', count);
+
+	if (!nul)
+		return 0;
+	pr_warn_ratelimited("%s%s%s: %s: the write holds a NUL byte (at offset %td of %zu)\n",
+			    owner, name ? "/" : "", name ?: "", attr,
+			    nul - page, count);
+	return -EINVAL;
+}
+
 static int ktl_parse_for(const char *owner, const char *name, const char *attr,
-			 const char *page, s64 min, s64 max, s64 *out)
+			 const char *page, size_t count, s64 min, s64 max,
+			 s64 *out)
 {
 	s64 val;
 	int ret;
 
+	ret = ktl_parse_text(owner, name, attr, page, count);
+	if (ret)
+		return ret;
 	ret = kstrtos64(page, 10, &val);
 	if (ret == -ERANGE) {
 		pr_warn_ratelimited("%s%s%s: %s: value out of range [%lld, %lld]\n",
@@ -125,17 +147,23 @@ static int ktl_parse_for(const char *owner, const char *name, const char *attr,
 }
 
 int ktl_parse_s64(struct ktl_item *it, const char *attr, const char *page,
-		  s64 min, s64 max, s64 *out)
+		  size_t count, s64 min, s64 max, s64 *out)
 {
 	return ktl_parse_for(it->behaviour->name, config_item_name(&it->item),
-			     attr, page, min, max, out);
+			     attr, page, count, min, max, out);
 }
 
 int ktl_parse_choice(struct ktl_item *it, const char *attr, const char *page,
-		     const char *const *choices, unsigned int nr_choices)
+		     size_t count, const char *const *choices,
+		     unsigned int nr_choices)
 {
 	unsigned int i;
+	int ret;
 
+	ret = ktl_parse_text(it->behaviour->name, config_item_name(&it->item),
+			     attr, page, count);
+	if (ret)
+		return ret;
 	for (i = 0; i < nr_choices; i++)
 		if (sysfs_streq(page, choices[i]))
 			return i;
@@ -144,11 +172,12 @@ int ktl_parse_choice(struct ktl_item *it, const char *attr, const char *page,
 }
 
 /* `start`, `stop` and `release` take exactly 1. */
-static int ktl_parse_one(struct ktl_item *it, const char *attr, const char *page)
+int ktl_parse_one(struct ktl_item *it, const char *attr, const char *page,
+		  size_t count)
 {
 	s64 val;
 
-	return ktl_parse_s64(it, attr, page, 1, 1, &val);
+	return ktl_parse_s64(it, attr, page, count, 1, 1, &val);
 }
 
 /* ---- state ---- */
@@ -279,7 +308,7 @@ static ssize_t ktl_item_retval_store(struct config_item *ci, const char *page,
 	s64 val;
 	int err;
 
-	err = ktl_parse_s64(it, "retval", page, INT_MIN, INT_MAX, &val);
+	err = ktl_parse_s64(it, "retval", page, count, INT_MIN, INT_MAX, &val);
 	if (err)
 		return err;
 	mutex_lock(&it->lock);
@@ -300,7 +329,7 @@ static ssize_t ktl_item_start_store(struct config_item *ci, const char *page,
 	ssize_t ret = count;
 	int err;
 
-	err = ktl_parse_one(it, "start", page);
+	err = ktl_parse_one(it, "start", page, count);
 	if (err)
 		return err;
 	mutex_lock(&it->lock);
@@ -323,7 +352,7 @@ static ssize_t ktl_item_stop_store(struct config_item *ci, const char *page,
 	long left;
 	int err;
 
-	err = ktl_parse_one(it, "stop", page);
+	err = ktl_parse_one(it, "stop", page, count);
 	if (err)
 		return err;
 	mutex_lock(&it->lock);
@@ -361,7 +390,8 @@ static ssize_t ktl_item_stop_timeout_ms_store(struct config_item *ci,
 	s64 val;
 	int err;
 
-	err = ktl_parse_s64(it, "stop_timeout_ms", page, S64_MIN, S64_MAX, &val);
+	err = ktl_parse_s64(it, "stop_timeout_ms", page, count, S64_MIN,
+			    S64_MAX, &val);
 	if (err)
 		return err;
 	if (val < 1 || val > KTL_STOP_TIMEOUT_MS_MAX) {
@@ -416,7 +446,7 @@ static ssize_t ktl_item_cpu_store(struct config_item *ci, const char *page,
 	s64 cpu;
 	int err;
 
-	err = ktl_parse_s64(it, "cpu", page, INT_MIN, INT_MAX, &cpu);
+	err = ktl_parse_s64(it, "cpu", page, count, INT_MIN, INT_MAX, &cpu);
 	if (err)
 		return err;
 	if (cpu < -1 || cpu >= nr_cpu_ids || (cpu >= 0 && !cpu_online(cpu))) {
@@ -459,7 +489,7 @@ static ssize_t ktl_item_nice_store(struct config_item *ci, const char *page,
 	s64 nice;
 	int err;
 
-	err = ktl_parse_s64(it, "nice", page, MIN_NICE, MAX_NICE, &nice);
+	err = ktl_parse_s64(it, "nice", page, count, MIN_NICE, MAX_NICE, &nice);
 	if (err)
 		return err;
 	mutex_lock(&it->lock);
@@ -492,7 +522,7 @@ static ssize_t ktl_item_park_store(struct config_item *ci, const char *page,
 		ktl_err(it, "park: %s threads cannot park", it->behaviour->name);
 		return -EOPNOTSUPP;
 	}
-	err = ktl_parse_s64(it, "park", page, 0, 1, &park);
+	err = ktl_parse_s64(it, "park", page, count, 0, 1, &park);
 	if (err)
 		return err;
 	mutex_lock(&it->lock);
@@ -740,8 +770,8 @@ static ssize_t ktl_group_autostart_store(struct config_item *ci,
 	s64 val;
 	int err;
 
-	err = ktl_parse_for(grp->behaviour->name, NULL, "autostart", page, 0, 1,
-			    &val);
+	err = ktl_parse_for(grp->behaviour->name, NULL, "autostart", page, count,
+			    0, 1, &val);
 	if (err)
 		return err;
 	WRITE_ONCE(grp->autostart, val);
@@ -795,8 +825,8 @@ static ssize_t ktl_root_max_threads_store(struct config_item *ci,
 	s64 val;
 	int err;
 
-	err = ktl_parse_for(KBUILD_MODNAME, NULL, "max_threads", page, 0,
-			    KTL_MAX_THREADS_LIMIT, &val);
+	err = ktl_parse_for(KBUILD_MODNAME, NULL, "max_threads", page, count,
+			    0, KTL_MAX_THREADS_LIMIT, &val);
 	if (err)
 		return err;
 	WRITE_ONCE(ktl_max_threads, val);

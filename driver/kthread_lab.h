@@ -142,11 +142,19 @@ static inline int ktl_retval(const struct ktl_item *it)
 				    ##__VA_ARGS__);			\
 	} while (0)
 
-/* Parsers for attribute writes: log the reason and return -EINVAL/-ERANGE. */
+/*
+ * Parsers for attribute writes: they parse the whole @count bytes written
+ * (a NUL among them is EINVAL; one trailing newline is accepted), log the
+ * reason of a refusal and return -EINVAL/-ERANGE.
+ */
 int ktl_parse_s64(struct ktl_item *it, const char *attr, const char *page,
-		  s64 min, s64 max, s64 *out);
+		  size_t count, s64 min, s64 max, s64 *out);
 int ktl_parse_choice(struct ktl_item *it, const char *attr, const char *page,
-		     const char *const *choices, unsigned int nr_choices);
+		     size_t count, const char *const *choices,
+		     unsigned int nr_choices);
+/* exactly 1: `start`, `stop`, `release` */
+int ktl_parse_one(struct ktl_item *it, const char *attr, const char *page,
+		  size_t count);
 
 /*
  * Wakes a started thread so that it re-reads a live parameter; never starts

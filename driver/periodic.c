@@ -212,7 +212,7 @@ static ssize_t ktl_periodic_period_us_store(struct config_item *ci,
 	s64 val;
 	int err;
 
-	err = ktl_parse_s64(it, "period_us", page, KTL_PERIOD_US_MIN,
+	err = ktl_parse_s64(it, "period_us", page, count, KTL_PERIOD_US_MIN,
 			    KTL_PERIOD_US_MAX, &val);
 	if (err)
 		return err;
@@ -236,7 +236,7 @@ static ssize_t ktl_periodic_sleep_mode_store(struct config_item *ci,
 	struct ktl_item *it = to_ktl_item(ci);
 	int mode;
 
-	mode = ktl_parse_choice(it, "sleep_mode", page, ktl_sleep_modes,
+	mode = ktl_parse_choice(it, "sleep_mode", page, count, ktl_sleep_modes,
 				ARRAY_SIZE(ktl_sleep_modes));
 	if (mode < 0)
 		return mode;
