@@ -22,7 +22,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpumask.h>
-#include <linux/ctype.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
@@ -641,11 +640,19 @@ static struct configfs_item_operations ktl_item_ops = {
 	.release = ktl_item_release,
 };
 
-/* Names go verbatim into the snapshot's space-separated lines. */
+/*
+ * Names go verbatim into the snapshot's space-separated lines, so the ASCII
+ * control bytes (0x01-0x1f, 0x7f) and the space are refused, and nothing
+ * else: every byte from 0x80 up is accepted, UTF-8 or not. (isspace()
+ * follows Latin-1, where 0xa0 is a space: it refused a UTF-8 name ending
+ * in a-grave, c3 a0, and accepted one ending in e-acute, c3 a9.)
+ */
 static bool ktl_name_ok(const char *name)
 {
-	for (; *name; name++)
-		if (isspace(*name) || iscntrl(*name))
+	const unsigned char *c;
+
+	for (c = (const unsigned char *)name; *c; c++)
+		if (*c < 0x20 || *c == 0x7f || *c == ' ')
 			return false;
 	return true;
 }
@@ -660,8 +667,8 @@ static struct config_item *ktl_group_make_item(struct config_group *group,
 	unsigned int max = READ_ONCE(ktl_max_threads);
 
 	if (!ktl_name_ok(name)) {
-		pr_warn_ratelimited("%s/%s: mkdir: name contains white space or control characters\n",
-				    b->name, name);
+		pr_warn_ratelimited("%s/%*pE: mkdir: the name holds a space or an ASCII control character\n",
+				    b->name, (int)strlen(name), name);
 		return ERR_PTR(-EINVAL);
 	}
 
