@@ -626,11 +626,16 @@ static void ktl_uncount(struct ktl_item *it)
 	mutex_unlock(&ktl_lock);
 }
 
+/*
+ * The last reference: also how a mkdir that failed half-way unwinds, so
+ * the task may be missing and the item may never have been counted.
+ */
 static void ktl_item_release(struct config_item *ci)
 {
 	struct ktl_item *it = to_ktl_item(ci);
 
-	put_task_struct(it->task);
+	if (it->task)
+		put_task_struct(it->task);
 	ktl_uncount(it);
 	mutex_destroy(&it->lock);
 	kvfree(it);
@@ -665,6 +670,7 @@ static struct config_item *ktl_group_make_item(struct config_group *group,
 	struct task_struct *task;
 	struct ktl_item *it;
 	unsigned int max = READ_ONCE(ktl_max_threads);
+	int err;
 
 	if (!ktl_name_ok(name)) {
 		pr_warn_ratelimited("%s/%*pE: mkdir: the name holds a space or an ASCII control character\n",
@@ -685,14 +691,27 @@ static struct config_item *ktl_group_make_item(struct config_group *group,
 	init_completion(&it->stopped);
 	if (b->init)
 		b->init(it);
+	/*
+	 * From here on every failure unwinds with config_item_put(), whose
+	 * release frees what was set up. The empty name needs no memory; a
+	 * name of CONFIGFS_ITEM_NAME_LEN (20) bytes or more is allocated, and
+	 * may fail: an item without its name would oops the next snapshot.
+	 */
+	config_item_init_type_name(&it->item, "", &grp->item_type);
+	err = config_item_set_name(&it->item, "%s", name);
+	if (err) {
+		pr_warn_ratelimited("%s/%s: mkdir: no memory for the name (%d)\n",
+				    b->name, name, err);
+		config_item_put(&it->item);
+		return ERR_PTR(-ENOMEM);
+	}
 
 	mutex_lock(&ktl_lock);
 	if (ktl_nr_items >= max) {
 		mutex_unlock(&ktl_lock);
 		pr_warn_ratelimited("%s/%s: mkdir: max_threads (%u) reached\n",
 				    b->name, name, max);
-		mutex_destroy(&it->lock);
-		kvfree(it);
+		config_item_put(&it->item);
 		return ERR_PTR(-ENOSPC);
 	}
 	ktl_nr_items++;
@@ -703,17 +722,13 @@ static struct config_item *ktl_group_make_item(struct config_group *group,
 	if (IS_ERR(task)) {
 		pr_warn_ratelimited("%s/%s: mkdir: kthread_create() failed (%ld)\n",
 				    b->name, name, PTR_ERR(task));
-		mutex_lock(&ktl_lock);
-		ktl_nr_items--;
-		mutex_unlock(&ktl_lock);
-		mutex_destroy(&it->lock);
-		kvfree(it);
+		/* release uncounts it */
+		config_item_put(&it->item);
 		return ERR_CAST(task);
 	}
 	get_task_struct(task);
 	it->task = task;
 	it->pid = task_pid_nr(task);
-	config_item_init_type_name(&it->item, name, &grp->item_type);
 
 	if (READ_ONCE(grp->autostart)) {
 		it->woken = true;
