@@ -432,6 +432,24 @@ static ssize_t ktl_item_stop_latency_ns_show(struct config_item *ci, char *page)
 	return len;
 }
 
+/*
+ * Undoes the PF_NO_SETAFFINITY that kthread_bind() set, so that user space
+ * may move an unbound thread again, as any never-bound kthread. Like
+ * kthread_bind(), this writes another task's flags, which is safe only
+ * because the task is inactive: created and never woken (kthread_bind()
+ * checked it with wait_task_inactive(); it->lock keeps it so).
+ */
+static void ktl_allow_setaffinity(struct ktl_item *it)
+{
+	struct task_struct *p = it->task;
+	unsigned long flags;
+
+	lockdep_assert_held(&it->lock);
+	raw_spin_lock_irqsave(&p->pi_lock, flags);
+	p->flags &= ~PF_NO_SETAFFINITY;
+	raw_spin_unlock_irqrestore(&p->pi_lock, flags);
+}
+
 static ssize_t ktl_item_cpu_show(struct config_item *ci, char *page)
 {
 	return sysfs_emit(page, "%d\n", READ_ONCE(to_ktl_item(ci)->cpu));
@@ -468,6 +486,7 @@ static ssize_t ktl_item_cpu_store(struct config_item *ci, const char *page,
 			ktl_err(it, "cpu: cannot unbind (%d)", err);
 			ret = err;
 		} else {
+			ktl_allow_setaffinity(it);
 			WRITE_ONCE(it->cpu, -1);
 		}
 	}

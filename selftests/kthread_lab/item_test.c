@@ -500,6 +500,66 @@ TEST_F(item, cpu_minus_one_unbinds)
 	ASSERT_EQ(0, lab_wait_ge(&self->it, "ran", 1, LAB_DEADLINE_MS));
 }
 
+/* Field 9 of /proc/<pid>/stat, and the bit kthread_bind() sets there. */
+#define LAB_STAT_FLAGS 9
+#define LAB_PF_NO_SETAFFINITY 0x04000000LL
+
+/* "Cpus_allowed_list:" of /proc/<pid>/status, or "" when unreadable. */
+static const char *cpus_allowed_list(long long pid, char *out, size_t size)
+{
+	char path[64], buf[4096], *p;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%lld/status", pid);
+	if (lab_read_path(path, buf, sizeof(buf)) < 0)
+		return out;
+	p = strstr(buf, "Cpus_allowed_list:");
+	if (p && sscanf(p, "Cpus_allowed_list: %63s", out) != 1)
+		out[0] = '\0';
+	(void)size;
+	return out;
+}
+
+/*
+ * kthread_bind() also marks the task PF_NO_SETAFFINITY (user space may
+ * not move it). cpu -1 unbinds for real: the CPUs a never-bound item has,
+ * and the mark gone, so sched_setaffinity() works again as on that item.
+ */
+TEST_F(item, cpu_minus_one_unbinds_for_real)
+{
+	long long pid = lab_ll(&self->it, "pid"), ref_pid, flags;
+	char mine[64], ref[64];
+	struct lab_item never;
+	cpu_set_t one;
+
+	ASSERT_EQ(0, lab_create(&never, variant->behaviour, "never"));
+	ref_pid = lab_ll(&never, "pid");
+	ASSERT_NE(0, cpus_allowed_list(ref_pid, ref, sizeof(ref))[0]);
+	EXPECT_EQ(0, lab_proc_stat_field(ref_pid, LAB_STAT_FLAGS) &
+		     LAB_PF_NO_SETAFFINITY);
+
+	ASSERT_EQ(0, lab_set(&self->it, "cpu", "0"));
+	EXPECT_STREQ("0", cpus_allowed_list(pid, mine, sizeof(mine)));
+	EXPECT_NE(0, lab_proc_stat_field(pid, LAB_STAT_FLAGS) &
+		     LAB_PF_NO_SETAFFINITY);
+
+	ASSERT_EQ(0, lab_set(&self->it, "cpu", "-1"));
+	LAB_EXPECT_ATTR(&self->it, "cpu", "-1");
+	EXPECT_STREQ(ref, cpus_allowed_list(pid, mine, sizeof(mine)));
+	flags = lab_proc_stat_field(pid, LAB_STAT_FLAGS);
+	ASSERT_NE(LLONG_MIN, flags);
+	EXPECT_EQ(0, flags & LAB_PF_NO_SETAFFINITY)
+		TH_LOG("flags %#llx: still PF_NO_SETAFFINITY", flags);
+
+	/* root may set its affinity, as for the never-bound item */
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	EXPECT_EQ(0, sched_setaffinity(ref_pid, sizeof(one), &one));
+	EXPECT_EQ(0, sched_setaffinity(pid, sizeof(one), &one))
+		TH_LOG("sched_setaffinity: %s", strerror(errno));
+	EXPECT_EQ(0, lab_remove(&never));
+}
+
 TEST_F(item, park_and_unpark)
 {
 	long long before, after;
