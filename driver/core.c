@@ -21,6 +21,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
@@ -466,7 +467,14 @@ static ssize_t ktl_item_cpu_store(struct config_item *ci, const char *page,
 	err = ktl_parse_s64(it, "cpu", page, count, INT_MIN, INT_MAX, &cpu);
 	if (err)
 		return err;
-	if (cpu < -1 || cpu >= nr_cpu_ids || (cpu >= 0 && !cpu_online(cpu))) {
+	if (cpu < -1 || cpu >= nr_cpu_ids) {
+		ktl_err(it, "cpu: %lld is not an online CPU", cpu);
+		return -EINVAL;
+	}
+	/* the CPU stays online from the check through the bind */
+	cpus_read_lock();
+	if (cpu >= 0 && !cpu_online(cpu)) {
+		cpus_read_unlock();
 		ktl_err(it, "cpu: %lld is not an online CPU", cpu);
 		return -EINVAL;
 	}
@@ -491,6 +499,7 @@ static ssize_t ktl_item_cpu_store(struct config_item *ci, const char *page,
 		}
 	}
 	mutex_unlock(&it->lock);
+	cpus_read_unlock();
 	return ret;
 }
 

@@ -73,7 +73,8 @@ struct ktl_item {
 
 	/*
 	 * Serialises the state changes of this item (start, stop, park,
-	 * release, bind, nice, live parameter kicks).
+	 * release, bind, nice, live parameter kicks). Nests inside
+	 * cpus_read_lock() (bind) and ktl_lock (snapshot).
 	 * Never held while waiting for a stop; held across kthread_park(),
 	 * which returns promptly because every parkable run() checks
 	 * kthread_should_park() in each loop and each sleep, and park is

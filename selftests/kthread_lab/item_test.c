@@ -4,6 +4,7 @@
  * defaults, the created/running/parked/exited/stopped transitions, the
  * stop-before-run case, cpu binding, nice, and the errno of every bad write.
  */
+#include <pthread.h>
 #include <sys/fsuid.h>
 
 #include "lab.h"
@@ -599,6 +600,102 @@ TEST_F(item, park_and_unpark)
 	ASSERT_EQ(0, lab_set(&self->it, "stop", "1"));
 	LAB_EXPECT_ATTR(&self->it, "state", "stopped");
 	LAB_EXPECT_ATTR(&self->it, "stop_result", "3");
+}
+
+/*
+ * cpu checks that the CPU is online under cpus_read_lock(), together with
+ * the bind: an offline CPU is EINVAL (nothing bound), an online one binds,
+ * and binds racing with CPU hotplug only ever succeed or give EINVAL.
+ */
+FIXTURE(hotplug) {
+	char online[PATH_MAX];
+	char cpu[24];
+};
+
+static int set_online(const char *path, const char *val)
+{
+	return lab_write_path(path, val);
+}
+
+FIXTURE_SETUP(hotplug)
+{
+	long last = sysconf(_SC_NPROCESSORS_CONF) - 1;
+
+	LAB_REQUIRE_ROOT();
+	snprintf(self->cpu, sizeof(self->cpu), "%ld", last);
+	snprintf(self->online, sizeof(self->online),
+		 "/sys/devices/system/cpu/cpu%ld/online", last);
+}
+
+FIXTURE_TEARDOWN(hotplug)
+{
+	set_online(self->online, "1");
+	lab_cleanup();
+}
+
+struct toggler {
+	const char *path;
+	volatile bool *stop;
+	int toggles, errors;
+};
+
+static void *toggle_cpu(void *arg)
+{
+	struct toggler *t = arg;
+
+	while (!*t->stop) {
+		if (set_online(t->path, t->toggles % 2 ? "1" : "0"))
+			t->errors++;
+		t->toggles++;
+	}
+	set_online(t->path, "1");
+	return NULL;
+}
+
+TEST_F_TIMEOUT(hotplug, bind_checks_the_cpu_online_under_hotplug, 300)
+{
+	volatile bool stop = false;
+	struct toggler t = { .path = self->online, .stop = &stop };
+	int i, ret, bound = 0, refused = 0;
+	struct lab_item it;
+	pthread_t th;
+
+	if (access(self->online, W_OK))
+		SKIP(return, "CPU %s cannot be taken offline here (%s)", self->cpu,
+		     strerror(errno));
+	ASSERT_EQ(0, lab_set_autostart("oneshot", "0"));
+	ASSERT_EQ(0, set_online(self->online, "0"));
+	ASSERT_EQ(0, lab_create(&it, "oneshot", "offline"));
+	LAB_EXPECT_WRITE(&it, "cpu", self->cpu, -EINVAL);
+	LAB_EXPECT_ATTR(&it, "cpu", "-1");
+	ASSERT_EQ(0, set_online(self->online, "1"));
+	LAB_EXPECT_WRITE(&it, "cpu", self->cpu, 0);
+	LAB_EXPECT_ATTR(&it, "cpu", self->cpu);
+	EXPECT_EQ(0, lab_remove(&it));
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, toggle_cpu, &t));
+	for (i = 0; i < 40; i++) {
+		ASSERT_EQ(0, lab_create(&it, "oneshot", "race"));
+		ret = lab_set(&it, "cpu", self->cpu);
+		if (ret == 0)
+			bound++;
+		else if (ret == -EINVAL)
+			refused++;
+		else
+			EXPECT_EQ(0, ret) TH_LOG("bind during hotplug: %s",
+						 strerror(-ret));
+		EXPECT_EQ(0, lab_set(&it, "retval", "3"));
+		EXPECT_EQ(0, lab_set(&it, "start", "1"));
+		/* it runs wherever it may, its CPU online or not */
+		EXPECT_EQ(0, lab_wait_state(&it, "exited", LAB_DEADLINE_MS));
+		EXPECT_EQ(0, lab_set(&it, "stop", "1"));
+		LAB_EXPECT_ATTR(&it, "stop_result", "3");
+		EXPECT_EQ(0, lab_remove(&it));
+	}
+	stop = true;
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	TH_LOG("%d binds, %d refused, %d hotplug toggles (%d failed)", bound,
+	       refused, t.toggles, t.errors);
 }
 
 TEST_HARNESS_MAIN
