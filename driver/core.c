@@ -520,7 +520,8 @@ static ssize_t ktl_item_nice_store(struct config_item *ci, const char *page,
 	if (err)
 		return err;
 	mutex_lock(&it->lock);
-	if (it->stop_requested || READ_ONCE(it->fn_returned)) {
+	/* exact under the lock: the thread sets fn_returned under it */
+	if (it->stop_requested || it->fn_returned) {
 		ktl_err(it, "nice: thread is %s", ktl_state_name(it));
 		ret = -EBUSY;
 	} else {
@@ -634,7 +635,16 @@ static int ktl_thread(void *data)
 
 	WRITE_ONCE(it->ran, true);
 	ret = it->behaviour->run(it);
+	/*
+	 * Under the item lock, so that a store that found the function not
+	 * returned (nice, park) acts on a thread that cannot leave before the
+	 * store unlocks. Nobody holding the lock waits for this thread: park
+	 * is refused once the thread may return (stop requested or released,
+	 * both set under the lock), and stops wait without the lock.
+	 */
+	mutex_lock(&it->lock);
 	WRITE_ONCE(it->fn_returned, true);
+	mutex_unlock(&it->lock);
 	return ret;
 }
 

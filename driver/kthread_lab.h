@@ -94,6 +94,7 @@ struct ktl_item {
 
 	/* written by the thread, read anywhere: READ_ONCE/WRITE_ONCE */
 	bool ran;
+	/* also written under lock, so exact for whoever holds it */
 	bool fn_returned;
 	u64 loops;
 	/* makes run() return even when it ignores kthread_should_stop() */

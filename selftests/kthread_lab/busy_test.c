@@ -309,6 +309,68 @@ TEST_F(busy, stop_unparks_a_thread_ignoring_it)
 	LAB_EXPECT_ATTR(&self->it, "park", "0");
 }
 
+struct nice_writer {
+	const struct lab_item *it;
+	volatile bool *stop;
+	int ok, busy, other, ok_after_busy;
+	char last_ok[8];
+};
+
+/* Writes nice values in a loop; counts successes and EBUSY in order. */
+static void *write_nice(void *arg)
+{
+	struct nice_writer *w = arg;
+	char val[8];
+	int i, ret;
+
+	/* until well after the release: ten refusals in a row at least */
+	for (i = 0; !*w->stop || w->busy < 10; i++) {
+		snprintf(val, sizeof(val), "%d", i % 20);
+		ret = lab_set(w->it, "nice", val);
+		if (ret == 0) {
+			w->ok++;
+			if (w->busy)
+				w->ok_after_busy++;
+			snprintf(w->last_ok, sizeof(w->last_ok), "%s", val);
+		} else if (ret == -EBUSY) {
+			w->busy++;
+		} else {
+			w->other++;
+		}
+		if (w->other > 10)
+			break;
+	}
+	return NULL;
+}
+
+/*
+ * nice is EBUSY once the thread function returned by itself, and never
+ * succeeds after that: the thread marks its return under the item lock,
+ * the store checks it under the same lock, so a nice that succeeded was
+ * applied to a thread still inside its function.
+ */
+TEST_F(busy, nice_is_ebusy_once_the_thread_exits_by_itself)
+{
+	volatile bool stop = false;
+	struct nice_writer w = { .it = &self->it, .stop = &stop };
+	pthread_t th;
+
+	start_and_spin(_metadata, &self->it);
+	ASSERT_EQ(0, pthread_create(&th, NULL, write_nice, &w));
+	lab_sleep_ms(50);
+	ASSERT_EQ(0, lab_set(&self->it, "release", "1"));
+	stop = true;
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	TH_LOG("nice writes: %d ok, %d EBUSY, %d other", w.ok, w.busy, w.other);
+	LAB_EXPECT_ATTR(&self->it, "state", "exited");
+	EXPECT_EQ(0, w.other);
+	EXPECT_EQ(0, w.ok_after_busy);
+	EXPECT_LT(0, w.busy);
+	LAB_EXPECT_WRITE(&self->it, "nice", "5", -EBUSY);
+	if (w.ok)
+		LAB_EXPECT_ATTR(&self->it, "nice", w.last_ok);
+}
+
 TEST_F(busy, parked_thread_stops_spinning)
 {
 	long long before, after;
