@@ -1010,10 +1010,15 @@ err_groups:
 
 static void __exit ktl_exit(void)
 {
-	/* no item is left in configfs; finish stops handed off by rmdir */
+	/*
+	 * No item is left in configfs (each pins the module). Unregister
+	 * first, so that nothing can queue a stop any more; then finish the
+	 * stops rmdir handed off (their last puts reach the groups, freed
+	 * only after that).
+	 */
+	configfs_unregister_subsystem(&ktl_subsys);
 	destroy_workqueue(ktl_reap_wq);
 	destroy_workqueue(ktl_wq);
-	configfs_unregister_subsystem(&ktl_subsys);
 	ktl_groups_free();
 	ktl_snapshot_exit();
 	pr_info("unloaded\n");
