@@ -97,6 +97,9 @@ static inline struct ktl_group *to_ktl_group(struct config_item *ci)
 
 /* ---- parsing: every bad write logs why and changes nothing ---- */
 
+/* configfs stores at most this many bytes of one write (SIMPLE_ATTR_SIZE - 1) */
+#define KTL_WRITE_MAX	4095
+
 /*
  * configfs hands a store the @count bytes written, NUL-terminated after
  * them. The whole count is the value: a NUL inside it would make the
@@ -105,8 +108,19 @@ static inline struct ktl_group *to_ktl_group(struct config_item *ci)
 static int ktl_parse_text(const char *owner, const char *name,
 			  const char *attr, const char *page, size_t count)
 {
-	const char *nul = memchr(page, '\0', count);
+	const char *nul;
 
+	/*
+	 * configfs passes on only the first KTL_WRITE_MAX bytes of a longer
+	 * write: the rest would come back as a value of its own.
+	 */
+	if (count >= KTL_WRITE_MAX) {
+		pr_warn_ratelimited("%s%s%s: %s: value too long (%zu bytes; at most %u)\n",
+				    owner, name ? "/" : "", name ?: "", attr,
+				    count, KTL_WRITE_MAX - 1);
+		return -EINVAL;
+	}
+	nul = memchr(page, '\0', count);
 	if (!nul)
 		return 0;
 	pr_warn_ratelimited("%s%s%s: %s: the write holds a NUL byte (at offset %td of %zu)\n",

@@ -249,6 +249,8 @@ static int hs_model(const struct hs_spec *s, bool can_park,
 		return -EFAULT;		/* configfs: nothing to store */
 	if (s->role == HS_PARK && !can_park)
 		return -EOPNOTSUPP;
+	if (n >= HS_STORE_MAX)
+		return -EINVAL;		/* too long: configfs cut it short */
 	if (memchr(buf, '\0', n))
 		return -EINVAL;		/* the write is the whole value */
 	if (s->words) {
@@ -1007,7 +1009,7 @@ static void hs_bounds(const struct hs_spec *s, char out[][32], int *n)
 		snprintf(out[(*n)++], 32, "%lld", b[i]);
 }
 
-/* Strings of 4095, 4096 and 8192 bytes: configfs passes on 4095. */
+/* Strings of 4095, 4096 and 8192 bytes: configfs passes on 4095, refused whole. */
 static void hs_page_inputs(struct hs_target *t, int w,
 			   const struct hs_values *vals, char *big)
 {
