@@ -24,9 +24,14 @@ KSELFTEST_SRCS := $(wildcard selftests/kthread_lab/*_test.c)
 KSELFTESTS := $(patsubst selftests/kthread_lab/%.c,$(BUILD)/selftests/%,$(KSELFTEST_SRCS))
 KSELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
 	-I $(LINUX_SRC)/tools/testing/selftests -I selftests/kthread_lab
+# The torture stress (`make torture`; guest-suite runs it too).
+TORTURE := $(BUILD)/selftests/ktl_torture
+TORTURE_SRCS := $(wildcard selftests/torture/*.c)
+TORTURE_WORKERS ?= 8
+TORTURE_SECONDS ?= 60
 
 .PHONY: all modules clean modules_install install kmod testmod linux-src \
-	selftests tools deps check demo lint bench
+	selftests tools deps check demo lint bench torture
 
 all: modules
 
@@ -62,7 +67,10 @@ $(LINUX_SRC)/.stamp:
 		$(addprefix linux-source-6.1/,$(LINUX_SRC_FILES))
 	touch $@
 
-selftests: $(KSELFTESTS)
+selftests: $(KSELFTESTS) $(TORTURE)
+$(TORTURE): $(TORTURE_SRCS) $(wildcard selftests/torture/*.h)
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -o $@ $(TORTURE_SRCS)
 $(BUILD)/selftests/%: selftests/kthread_lab/%.c $(wildcard selftests/kthread_lab/*.h) $(LINUX_SRC)/.stamp
 	@mkdir -p $(@D)
 	$(CC) $(KSELFTEST_CFLAGS) -o $@ $<
@@ -88,6 +96,11 @@ lint: deps
 
 bench: deps
 	@tools/bench/run
+
+# The torture stress on every guest kernel (KERNELS=... for some of them).
+torture: deps
+	@TORTURE_WORKERS=$(TORTURE_WORKERS) TORTURE_SECONDS=$(TORTURE_SECONDS) \
+		selftests/torture/run $(KERNELS)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
