@@ -202,7 +202,7 @@ static void tt_usage(FILE *f)
 		"  -w, --workers N     random-operation workers (default 8, env KTL_TORTURE_WORKERS)\n"
 		"  -t, --seconds T     length of the run (default 60, env KTL_TORTURE_SECONDS)\n"
 		"  -s, --seed S        random seed (default: from the clock, env KTL_TORTURE_SEED)\n"
-		"  -S, --stutter S     pause the workers and audit every item every S s (default 15, 0: never)\n"
+		"  -S, --stutter S     pause the workers and audit every item every S s (default 10, 0: never)\n"
 		"  -D, --d-limit MS    longest D state allowed to any task (default 10000)\n"
 		"  -v, --verbose       more output\n"
 		"The configfs root is $KTLAB_ROOT or " TT_DEFAULT_ROOT ".\n");
@@ -233,7 +233,7 @@ static int tt_parse_args(int argc, char **argv)
 
 	tt.cfg.workers = tt_env_long("KTL_TORTURE_WORKERS", 8);
 	tt.cfg.seconds = tt_env_long("KTL_TORTURE_SECONDS", 60);
-	tt.cfg.stutter_s = 15;
+	tt.cfg.stutter_s = 10;
 	tt.cfg.d_limit_ms = 10000;
 	tt.cfg.seed = seed && *seed ? strtoull(seed, NULL, 0) :
 		      (unsigned long long)tt_now_ns() ^ ((unsigned long long)getpid() << 32);
