@@ -417,6 +417,10 @@ static const char *tt_pick_item(struct tt_worker *w, const struct tt_group *g)
 
 /* ---- operations ---- */
 
+static void tt_op_write_named(struct tt_worker *w, struct tt_group *g,
+			      const char *name, const char *attr,
+			      const struct tt_value *v);
+
 static void tt_op_mkdir(struct tt_worker *w, struct tt_group *g,
 			const char *name)
 {
@@ -431,6 +435,17 @@ static void tt_op_mkdir(struct tt_worker *w, struct tt_group *g,
 	tt_count(op_mkdir, err);
 	if (!err || err == EEXIST)
 		tt_mark(g, name, true);
+	if (!err) {
+		/*
+		 * Short stops only: a stop write holds the item's files, and
+		 * an rmdir queued behind it the group's directory, for the
+		 * whole timeout (5 s by default).
+		 */
+		struct tt_value v;
+
+		tt_val_num(&v, 1 + tt_rand_below(&w->rng, TT_STOP_TIMEOUT_MAX_MS), false);
+		tt_op_write_named(w, g, name, "stop_timeout_ms", &v);
+	}
 	if (err && !tt_in(err, ok, 2))
 		tt_fail(TT_C_ERRNO, "mkdir %s/%s: %s", g->name, name,
 			tt_errname(err));
@@ -949,7 +964,7 @@ void *tt_churner_main(void *arg)
 			/* around the count: the next mkdir or two hit the limit */
 			long long want = tt_count_items(snap);
 
-			want = (want < 0 ? 8 : want) + 4 - tt_rand_below(&w->rng, 7);
+			want = (want < 0 ? 8 : want) + 5 - tt_rand_below(&w->rng, 7);
 			tt_val_num(&v, want < 0 ? 0 : want, false);
 		}
 		tt_set_cur(w, "write max_threads");
