@@ -86,7 +86,8 @@ const struct tt_spec *tt_spec_lookup(const char *name)
 
 /* ---- operation counters that are not per attribute ---- */
 
-static int op_mkdir, op_mkdir_bad, op_rmdir, op_snapshot, op_autostart_ok,
+static int op_mkdir, op_mkdir_bad, op_rmdir, op_snapshot, op_snapshot_chunks,
+	op_stale_fd, op_autostart_ok,
 	op_autostart_bad, op_stop_signal, op_read_wo, op_write_ro, op_listdir,
 	op_shuffle, op_max_ok, op_max_bad, op_max_read, op_autostart_read,
 	op_unknown_write;
@@ -97,6 +98,8 @@ void tt_ops_init(void)
 	op_mkdir_bad = tt_op_register("mkdir (bad name)");
 	op_rmdir = tt_op_register("rmdir");
 	op_snapshot = tt_op_register("read snapshot");
+	op_snapshot_chunks = tt_op_register("read snapshot in pieces");
+	op_stale_fd = tt_op_register("use a file after its rmdir");
 	op_autostart_read = tt_op_register("read autostart");
 	op_autostart_ok = tt_op_register("write autostart");
 	op_autostart_bad = tt_op_register("write autostart (bad)");
@@ -561,20 +564,91 @@ static void tt_op_read_all(struct tt_worker *w, struct tt_group *g,
 			tt_op_read(w, g, name, &g->attrs[i]);
 }
 
+/*
+ * The snapshot, in one read or in small pieces: later reads of a
+ * descriptor continue the text the first one rendered.
+ */
 static void tt_op_snapshot(struct tt_worker *w, char *buf)
 {
 	char path[PATH_MAX];
-	int n;
+	size_t len = 0, chunk = 0;
+	ssize_t r;
+	int fd, err = 0;
 
 	snprintf(path, sizeof(path), "%s/snapshot", tt.cfg.root);
-	tt_set_cur(w, "read snapshot");
-	n = tt_read_file(path, buf, TT_SNAP_MAX);
-	tt_count(op_snapshot, n < 0 ? -n : 0);
-	if (n < 0) {
-		tt_fail(TT_C_ERRNO, "read snapshot: %s", tt_errname(-n));
+	if (tt_rand_below(&w->rng, 3) == 0)
+		chunk = 1 + tt_rand_below(&w->rng, 200);
+	tt_set_cur(w, "read snapshot%s", chunk ? " in pieces" : "");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		err = errno;
+	while (fd >= 0 && len < TT_SNAP_MAX - 1) {
+		size_t want = TT_SNAP_MAX - 1 - len;
+
+		r = read(fd, buf + len, chunk && chunk < want ? chunk : want);
+		if (r < 0)
+			err = errno;
+		if (r <= 0)
+			break;
+		len += r;
+	}
+	if (fd >= 0)
+		close(fd);
+	buf[len] = '\0';
+	tt_count(chunk ? op_snapshot_chunks : op_snapshot, err);
+	if (err) {
+		tt_fail(TT_C_ERRNO, "read snapshot: %s", tt_errname(err));
 		return;
 	}
-	tt_check_snapshot_text(buf, n, "during the run");
+	tt_check_snapshot_text(buf, len, chunk ? "read in pieces" : "during the run");
+}
+
+/*
+ * A descriptor opened before its item is removed: reads and writes through
+ * it fail with ENOENT once the directory is gone (configfs marks the item
+ * dead), never reach a freed item.
+ */
+static void tt_op_stale_fd(struct tt_worker *w, struct tt_group *g,
+			   const char *name)
+{
+	struct tt_attr *a = tt_pick_attr(w, g, tt_rand_below(&w->rng, 2));
+	char path[PATH_MAX], dir[PATH_MAX], buf[TT_VAL_MAX];
+	struct tt_value v;
+	bool removed;
+	int fd, err = 0;
+
+	if (!a || !a->spec)
+		return;
+	tt_attr_path(path, sizeof(path), g->name, name, a->name);
+	tt_item_path(dir, sizeof(dir), g->name, name);
+	tt_set_cur(w, "stale fd %s/%s/%s", g->name, name, a->name);
+	fd = open(path, (a->writable ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0) {
+		tt_count(op_stale_fd, errno);
+		if (errno != ENOENT)
+			tt_fail(TT_C_ERRNO, "open %s/%s/%s: %s", g->name, name,
+				a->name, tt_errname(errno));
+		return;
+	}
+	tt_set_cur(w, "rmdir %s/%s (a file open)", g->name, name);
+	removed = !rmdir(dir);
+	if (removed)
+		tt_mark(g, name, false);
+	tt_set_cur(w, "stale fd %s/%s/%s", g->name, name, a->name);
+	if (a->writable) {
+		tt_valid_value(&w->rng, a->spec, &v);
+		if (write(fd, v.buf, v.len) < 0)
+			err = errno;
+	} else if (read(fd, buf, sizeof(buf)) < 0) {
+		err = errno;
+	}
+	close(fd);
+	tt_count(op_stale_fd, err);
+	/* removed by us: ENOENT; else anything the attribute may give */
+	if (removed && err != ENOENT)
+		tt_fail(TT_C_ERRNO, "%s %s/%s/%s after its rmdir: %s, want ENOENT",
+			a->writable ? "write" : "read", g->name, name, a->name,
+			err ? tt_errname(err) : "success");
 }
 
 static void tt_op_root_read(struct tt_worker *w)
@@ -901,8 +975,10 @@ void *tt_worker_main(void *arg)
 			tt_op_lifecycle(w);
 		} else if (r < 980) {
 			tt_op_listdir(w, g);
-		} else if (r < 990) {
+		} else if (r < 985) {
 			tt_op_perm(w, g, name);
+		} else if (r < 990) {
+			tt_op_stale_fd(w, g, name);
 		} else {
 			tt_op_shuffle(w);
 		}
