@@ -26,7 +26,7 @@ KSELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
 	-I $(LINUX_SRC)/tools/testing/selftests -I selftests/kthread_lab
 
 .PHONY: all modules clean modules_install install kmod testmod linux-src \
-	selftests tools deps check demo lint bench
+	selftests tools deps check check-debug demo lint bench
 
 all: modules
 
@@ -82,6 +82,11 @@ deps:
 
 check: deps
 	@selftests/check $(KERNELS)
+
+# The guest suite under the debug kernel's checkers (also the last stage
+# of `make check`).
+check-debug: deps
+	@selftests/check-debug
 
 demo: deps
 	@tools/demo/run
