@@ -31,7 +31,7 @@ TORTURE_WORKERS ?= 8
 TORTURE_SECONDS ?= 60
 
 .PHONY: all modules clean modules_install install kmod testmod linux-src \
-	selftests tools deps check demo lint bench torture
+	selftests tools deps check check-debug demo lint bench torture
 
 all: modules
 
@@ -42,19 +42,22 @@ modules_install:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
 # One build tree per kernel release, so the test matrix never rebuilds back
-# and forth: build/kmod/RELEASE/kthread_lab.ko.
+# and forth: build/kmod/RELEASE/kthread_lab.ko.  KMOD_KDIR: the kernel tree
+# to build against when it is not Debian's headers package (the debug
+# kernel's O= tree, see tools/vm/debug-kernel).
+KMOD_KDIR ?= /usr/src/linux-headers-$(KVER)
 kmod:
 	@test -n "$(KVER)" || { echo "make kmod: set KVER=<kernel release>" >&2; exit 2; }
 	@mkdir -p $(BUILD)/kmod/$(KVER)
 	@cp -a Kbuild driver $(BUILD)/kmod/$(KVER)/
-	$(MAKE) -s -C /usr/src/linux-headers-$(KVER) M=$(CURDIR)/$(BUILD)/kmod/$(KVER) modules
+	$(MAKE) -s -C $(KMOD_KDIR) M=$(CURDIR)/$(BUILD)/kmod/$(KVER) modules
 
 # The module that warns on load, for the VM runner's own tests.
 testmod:
 	@test -n "$(KVER)" || { echo "make testmod: set KVER=<kernel release>" >&2; exit 2; }
 	@mkdir -p $(BUILD)/kmod/$(KVER)/warn_module
 	@cp -a selftests/warn_module/. $(BUILD)/kmod/$(KVER)/warn_module/
-	$(MAKE) -s -C /usr/src/linux-headers-$(KVER) M=$(CURDIR)/$(BUILD)/kmod/$(KVER)/warn_module modules
+	$(MAKE) -s -C $(KMOD_KDIR) M=$(CURDIR)/$(BUILD)/kmod/$(KVER)/warn_module modules
 
 # The few files taken from Debian's linux-source-6.1 package at build time
 # (never copied into the repository).
@@ -87,6 +90,11 @@ deps:
 
 check: deps
 	@selftests/check $(KERNELS)
+
+# The guest suite under the debug kernel's checkers (also the last stage
+# of `make check`).
+check-debug: deps
+	@selftests/check-debug
 
 demo: deps
 	@tools/demo/run
