@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * busy: spins, counting loops. With honor_stop 0 it never looks at
- * kthread_should_stop() (the seed's first case): kthread_stop() then waits
+ * busy: spins, counting loops. With honor_stop 0 it is a loop that never
+ * checks the stop flag (kthread_should_stop()): kthread_stop() then waits
  * until `release` (or rmdir) makes the loop return. With resched 0 it never
  * calls cond_resched(), and a kernel without full preemption reports a soft
  * lockup on its CPU after about 20 s.
