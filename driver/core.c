@@ -446,32 +446,31 @@ static ssize_t ktl_item_stop_timeout_ms_store(struct config_item *ci,
 	return count;
 }
 
-static ssize_t ktl_item_stop_result_show(struct config_item *ci, char *page)
+/* stop_result or stop_latency_ns: "none" until the stop is done */
+static ssize_t ktl_stop_field_show(struct config_item *ci, char *page,
+				   bool latency)
 {
 	struct ktl_item *it = to_ktl_item(ci);
 	ssize_t len;
 
 	mutex_lock(&it->lock);
-	if (it->stop_done)
-		len = sysfs_emit(page, "%d\n", it->stop_result);
-	else
+	if (!it->stop_done)
 		len = sysfs_emit(page, "none\n");
+	else
+		len = sysfs_emit(page, "%lld\n", latency ? it->stop_latency_ns :
+				 (s64)it->stop_result);
 	mutex_unlock(&it->lock);
 	return len;
 }
 
+static ssize_t ktl_item_stop_result_show(struct config_item *ci, char *page)
+{
+	return ktl_stop_field_show(ci, page, false);
+}
+
 static ssize_t ktl_item_stop_latency_ns_show(struct config_item *ci, char *page)
 {
-	struct ktl_item *it = to_ktl_item(ci);
-	ssize_t len;
-
-	mutex_lock(&it->lock);
-	if (it->stop_done)
-		len = sysfs_emit(page, "%lld\n", it->stop_latency_ns);
-	else
-		len = sysfs_emit(page, "none\n");
-	mutex_unlock(&it->lock);
-	return len;
+	return ktl_stop_field_show(ci, page, true);
 }
 
 /*
