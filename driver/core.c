@@ -167,6 +167,29 @@ int ktl_parse_s64(struct ktl_item *it, const char *attr, const char *page,
 			     attr, page, count, min, max, out);
 }
 
+/* A 0/1 attribute: parses @page into @dst; returns @count or the errno. */
+static ssize_t ktl_store_bool_for(const char *owner, const char *name,
+				  const char *attr, const char *page,
+				  size_t count, bool *dst)
+{
+	s64 val;
+	int err;
+
+	err = ktl_parse_for(owner, name, attr, page, count, 0, 1, &val);
+	if (err)
+		return err;
+	WRITE_ONCE(*dst, val);
+	return count;
+}
+
+ssize_t ktl_store_bool(struct ktl_item *it, const char *attr,
+		       const char *page, size_t count, bool *dst)
+{
+	return ktl_store_bool_for(it->behaviour->name,
+				  config_item_name(&it->item), attr, page,
+				  count, dst);
+}
+
 int ktl_parse_choice(struct ktl_item *it, const char *attr, const char *page,
 		     size_t count, const char *const *choices,
 		     unsigned int nr_choices)
@@ -196,24 +219,42 @@ int ktl_parse_one(struct ktl_item *it, const char *attr, const char *page,
 
 /* ---- state ---- */
 
-static bool ktl_is_created(const struct ktl_item *it)
-{
-	return !it->woken && !it->stop_requested;
-}
-
-const char *ktl_state_name(const struct ktl_item *it)
+/* The one place the state is derived from the item's flags. */
+enum ktl_state ktl_state(const struct ktl_item *it)
 {
 	if (it->stop_done)
-		return "stopped";
+		return KTL_STOPPED;
 	if (it->stop_requested)
-		return "stopping";
+		return KTL_STOPPING;
 	if (READ_ONCE(it->fn_returned))
-		return "exited";
+		return KTL_EXITED;
 	if (it->parked)
-		return "parked";
+		return KTL_PARKED;
 	if (it->woken)
-		return "running";
-	return "created";
+		return KTL_RUNNING;
+	return KTL_CREATED;
+}
+
+/* The state's name, as `state` and the snapshot show it. */
+const char *ktl_state_name(enum ktl_state state)
+{
+	static const char *const names[] = {
+		[KTL_CREATED]	= "created",
+		[KTL_RUNNING]	= "running",
+		[KTL_PARKED]	= "parked",
+		[KTL_EXITED]	= "exited",
+		[KTL_STOPPING]	= "stopping",
+		[KTL_STOPPED]	= "stopped",
+	};
+
+	if (WARN_ON_ONCE(state >= ARRAY_SIZE(names)))
+		return "unknown";
+	return names[state];
+}
+
+static const char *ktl_state_name_of(const struct ktl_item *it)
+{
+	return ktl_state_name(ktl_state(it));
 }
 
 void ktl_kick(struct ktl_item *it)
@@ -289,7 +330,7 @@ static ssize_t ktl_item_state_show(struct config_item *ci, char *page)
 	ssize_t len;
 
 	mutex_lock(&it->lock);
-	len = sysfs_emit(page, "%s\n", ktl_state_name(it));
+	len = sysfs_emit(page, "%s\n", ktl_state_name_of(it));
 	mutex_unlock(&it->lock);
 	return len;
 }
@@ -347,11 +388,11 @@ static ssize_t ktl_item_start_store(struct config_item *ci, const char *page,
 	if (err)
 		return err;
 	mutex_lock(&it->lock);
-	if (ktl_is_created(it)) {
+	if (ktl_state(it) == KTL_CREATED) {
 		it->woken = true;
 		wake_up_process(it->task);
 	} else {
-		ktl_err(it, "start: thread is %s, not created", ktl_state_name(it));
+		ktl_err(it, "start: thread is %s, not created", ktl_state_name_of(it));
 		ret = -EALREADY;
 	}
 	mutex_unlock(&it->lock);
@@ -419,32 +460,31 @@ static ssize_t ktl_item_stop_timeout_ms_store(struct config_item *ci,
 	return count;
 }
 
-static ssize_t ktl_item_stop_result_show(struct config_item *ci, char *page)
+/* stop_result or stop_latency_ns: "none" until the stop is done */
+static ssize_t ktl_stop_field_show(struct config_item *ci, char *page,
+				   bool latency)
 {
 	struct ktl_item *it = to_ktl_item(ci);
 	ssize_t len;
 
 	mutex_lock(&it->lock);
-	if (it->stop_done)
-		len = sysfs_emit(page, "%d\n", it->stop_result);
-	else
+	if (!it->stop_done)
 		len = sysfs_emit(page, "none\n");
+	else
+		len = sysfs_emit(page, "%lld\n", latency ? it->stop_latency_ns :
+				 (s64)it->stop_result);
 	mutex_unlock(&it->lock);
 	return len;
 }
 
+static ssize_t ktl_item_stop_result_show(struct config_item *ci, char *page)
+{
+	return ktl_stop_field_show(ci, page, false);
+}
+
 static ssize_t ktl_item_stop_latency_ns_show(struct config_item *ci, char *page)
 {
-	struct ktl_item *it = to_ktl_item(ci);
-	ssize_t len;
-
-	mutex_lock(&it->lock);
-	if (it->stop_done)
-		len = sysfs_emit(page, "%lld\n", it->stop_latency_ns);
-	else
-		len = sysfs_emit(page, "none\n");
-	mutex_unlock(&it->lock);
-	return len;
+	return ktl_stop_field_show(ci, page, true);
 }
 
 /*
@@ -493,9 +533,9 @@ static ssize_t ktl_item_cpu_store(struct config_item *ci, const char *page,
 		return -EINVAL;
 	}
 	mutex_lock(&it->lock);
-	if (!ktl_is_created(it)) {
+	if (!ktl_state(it) == KTL_CREATED) {
 		ktl_err(it, "cpu: thread is %s; binding is only possible while created",
-			ktl_state_name(it));
+			ktl_state_name_of(it));
 		ret = -EBUSY;
 	} else if (cpu >= 0) {
 		kthread_bind(it->task, cpu);
@@ -536,7 +576,7 @@ static ssize_t ktl_item_nice_store(struct config_item *ci, const char *page,
 	mutex_lock(&it->lock);
 	/* exact under the lock: the thread sets fn_returned under it */
 	if (it->stop_requested || it->fn_returned) {
-		ktl_err(it, "nice: thread is %s", ktl_state_name(it));
+		ktl_err(it, "nice: thread is %s", ktl_state_name_of(it));
 		ret = -EBUSY;
 	} else {
 		set_user_nice(it->task, nice);
@@ -551,12 +591,42 @@ static ssize_t ktl_item_park_show(struct config_item *ci, char *page)
 	return sysfs_emit(page, "%d\n", READ_ONCE(to_ktl_item(ci)->parked));
 }
 
+/*
+ * Only a running thread that is not on its way out is parked: kthread_park()
+ * warns on an exited thread and waits forever for one that exits instead of
+ * parking. A thread leaves only once a stop is requested or it is released,
+ * both set under it->lock and checked by the caller.
+ */
+static int ktl_park(struct ktl_item *it)
+{
+	int err;
+
+	lockdep_assert_held(&it->lock);
+	if (it->released) {
+		ktl_err(it, "park: thread is leaving its loop (released)");
+		return -EBUSY;
+	}
+	err = kthread_park(it->task);
+	if (err) {
+		ktl_err(it, "park: kthread_park() returned %d", err);
+		return err;
+	}
+	WRITE_ONCE(it->parked, true);
+	return 0;
+}
+
+static void ktl_unpark(struct ktl_item *it)
+{
+	lockdep_assert_held(&it->lock);
+	kthread_unpark(it->task);
+	WRITE_ONCE(it->parked, false);
+}
+
 static ssize_t ktl_item_park_store(struct config_item *ci, const char *page,
 				   size_t count)
 {
 	struct ktl_item *it = to_ktl_item(ci);
-	const char *state;
-	ssize_t ret = count;
+	enum ktl_state state;
 	s64 park;
 	int err;
 
@@ -568,43 +638,35 @@ static ssize_t ktl_item_park_store(struct config_item *ci, const char *page,
 	if (err)
 		return err;
 	mutex_lock(&it->lock);
-	state = ktl_state_name(it);
-	if (it->stop_requested) {
-		/* stopping or stopped: the stop unparks and nothing parks again */
-		ktl_err(it, "park: thread is %s", state);
-		ret = -EBUSY;
-	} else if (park && it->parked) {
-		ktl_err(it, "park: already parked");
-		ret = -EALREADY;
-	} else if (!park && !it->parked && !strcmp(state, "running")) {
-		ktl_err(it, "park: not parked");
-		ret = -EALREADY;
-	} else if (strcmp(state, park ? "running" : "parked") ||
-		   (park && it->released)) {
-		/*
-		 * Only a running thread that is not on its way out is parked:
-		 * kthread_park() warns on an exited thread and waits forever
-		 * for one that exits instead of parking. A thread leaves only
-		 * once a stop is requested or it is released, both set under
-		 * it->lock and checked here.
-		 */
-		ktl_err(it, "park: thread is %s", it->released && park ?
-			"leaving its loop (released)" : state);
-		ret = -EBUSY;
-	} else if (park) {
-		err = kthread_park(it->task);
-		if (err) {
-			ktl_err(it, "park: kthread_park() returned %d", err);
-			ret = err;
+	state = ktl_state(it);
+	switch (state) {
+	case KTL_RUNNING:
+		if (park) {
+			err = ktl_park(it);
 		} else {
-			WRITE_ONCE(it->parked, true);
+			ktl_err(it, "park: not parked");
+			err = -EALREADY;
 		}
-	} else {
-		kthread_unpark(it->task);
-		WRITE_ONCE(it->parked, false);
+		break;
+	case KTL_PARKED:
+		if (park) {
+			ktl_err(it, "park: already parked");
+			err = -EALREADY;
+		} else {
+			ktl_unpark(it);
+		}
+		break;
+	default:
+		/*
+		 * created, exited, stopping or stopped: the stop unparks and
+		 * nothing parks again
+		 */
+		ktl_err(it, "park: thread is %s", ktl_state_name(state));
+		err = -EBUSY;
+		break;
 	}
 	mutex_unlock(&it->lock);
-	return ret;
+	return err ?: count;
 }
 
 CONFIGFS_ATTR_RO(ktl_item_, behaviour);
@@ -714,21 +776,15 @@ static bool ktl_name_ok(const char *name)
 	return true;
 }
 
-static struct config_item *ktl_group_make_item(struct config_group *group,
-					       const char *name)
+/*
+ * A new item with its name, not yet counted and without a thread. From the
+ * name on, config_item_put() unwinds it: release frees what was set up.
+ */
+static struct ktl_item *ktl_item_alloc(struct ktl_group *grp, const char *name)
 {
-	struct ktl_group *grp = to_ktl_group(&group->cg_item);
 	const struct ktl_behaviour *b = grp->behaviour;
-	struct task_struct *task;
 	struct ktl_item *it;
-	unsigned int max = READ_ONCE(ktl_max_threads);
 	int err;
-
-	if (!ktl_name_ok(name)) {
-		pr_warn_ratelimited("%s/%*pE: mkdir: the name holds a space or an ASCII control character\n",
-				    b->name, (int)strlen(name), name);
-		return ERR_PTR(-EINVAL);
-	}
 
 	it = kvzalloc(struct_size(it, priv, DIV_ROUND_UP(b->priv_size, sizeof(u64))),
 		      GFP_KERNEL);
@@ -744,10 +800,9 @@ static struct config_item *ktl_group_make_item(struct config_group *group,
 	if (b->init)
 		b->init(it);
 	/*
-	 * From here on every failure unwinds with config_item_put(), whose
-	 * release frees what was set up. The empty name needs no memory; a
-	 * name of CONFIGFS_ITEM_NAME_LEN (20) bytes or more is allocated, and
-	 * may fail: an item without its name would oops the next snapshot.
+	 * The empty name needs no memory; a name of CONFIGFS_ITEM_NAME_LEN
+	 * (20) bytes or more is allocated, and may fail: an item without its
+	 * name would oops the next snapshot.
 	 */
 	config_item_init_type_name(&it->item, "", &grp->item_type);
 	err = config_item_set_name(&it->item, "%s", name);
@@ -757,26 +812,56 @@ static struct config_item *ktl_group_make_item(struct config_group *group,
 		config_item_put(&it->item);
 		return ERR_PTR(-ENOMEM);
 	}
+	return it;
+}
+
+/* Takes one of max_threads' slots; release gives it back (ktl_uncount()). */
+static int ktl_count(struct ktl_item *it)
+{
+	unsigned int max = READ_ONCE(ktl_max_threads);
+	int ret = 0;
 
 	mutex_lock(&ktl_lock);
-	if (ktl_nr_items >= max) {
-		mutex_unlock(&ktl_lock);
-		pr_warn_ratelimited("%s/%s: mkdir: max_threads (%u) reached\n",
-				    b->name, name, max);
-		config_item_put(&it->item);
-		return ERR_PTR(-ENOSPC);
+	if (ktl_nr_items < max) {
+		ktl_nr_items++;
+		it->counted = true;
+	} else {
+		ret = -ENOSPC;
 	}
-	ktl_nr_items++;
-	it->counted = true;
 	mutex_unlock(&ktl_lock);
+	if (ret)
+		pr_warn_ratelimited("%s/%s: mkdir: max_threads (%u) reached\n",
+				    it->behaviour->name,
+				    config_item_name(&it->item), max);
+	return ret;
+}
 
-	task = kthread_create(ktl_thread, it, "ktl_%c_%s", b->tag, name);
+static struct config_item *ktl_group_make_item(struct config_group *group,
+					       const char *name)
+{
+	struct ktl_group *grp = to_ktl_group(&group->cg_item);
+	struct task_struct *task;
+	struct ktl_item *it;
+	int err;
+
+	if (!ktl_name_ok(name)) {
+		pr_warn_ratelimited("%s/%*pE: mkdir: the name holds a space or an ASCII control character\n",
+				    grp->behaviour->name, (int)strlen(name), name);
+		return ERR_PTR(-EINVAL);
+	}
+	it = ktl_item_alloc(grp, name);
+	if (IS_ERR(it))
+		return ERR_CAST(it);
+	err = ktl_count(it);
+	if (err)
+		goto err_put;
+	task = kthread_create(ktl_thread, it, "ktl_%c_%s", grp->behaviour->tag,
+			      name);
 	if (IS_ERR(task)) {
-		pr_warn_ratelimited("%s/%s: mkdir: kthread_create() failed (%ld)\n",
-				    b->name, name, PTR_ERR(task));
-		/* release uncounts it */
-		config_item_put(&it->item);
-		return ERR_CAST(task);
+		err = PTR_ERR(task);
+		pr_warn_ratelimited("%s/%s: mkdir: kthread_create() failed (%d)\n",
+				    grp->behaviour->name, name, err);
+		goto err_put;
 	}
 	get_task_struct(task);
 	it->task = task;
@@ -791,6 +876,11 @@ static struct config_item *ktl_group_make_item(struct config_group *group,
 	list_add_tail(&it->node, &ktl_items);
 	mutex_unlock(&ktl_lock);
 	return &it->item;
+
+err_put:
+	/* release frees the item and gives back its slot if it took one */
+	config_item_put(&it->item);
+	return ERR_PTR(err);
 }
 
 /*
@@ -841,15 +931,9 @@ static ssize_t ktl_group_autostart_store(struct config_item *ci,
 					 const char *page, size_t count)
 {
 	struct ktl_group *grp = to_ktl_group(ci);
-	s64 val;
-	int err;
 
-	err = ktl_parse_for(grp->behaviour->name, NULL, "autostart", page, count,
-			    0, 1, &val);
-	if (err)
-		return err;
-	WRITE_ONCE(grp->autostart, val);
-	return count;
+	return ktl_store_bool_for(grp->behaviour->name, NULL, "autostart", page,
+				  count, &grp->autostart);
 }
 
 CONFIGFS_ATTR(ktl_group_, autostart);

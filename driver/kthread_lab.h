@@ -23,6 +23,19 @@
 
 struct ktl_item;
 
+/*
+ * An item's thread, in the order a thread goes through them; ktl_state()
+ * derives it from the item's flags, ktl_state_name() names it for sysfs.
+ */
+enum ktl_state {
+	KTL_CREATED,
+	KTL_RUNNING,
+	KTL_PARKED,
+	KTL_EXITED,
+	KTL_STOPPING,
+	KTL_STOPPED,
+};
+
 struct ktl_behaviour {
 	/* group directory name and the value of the `behaviour` attribute */
 	const char *name;
@@ -154,6 +167,9 @@ int ktl_parse_s64(struct ktl_item *it, const char *attr, const char *page,
 int ktl_parse_choice(struct ktl_item *it, const char *attr, const char *page,
 		     size_t count, const char *const *choices,
 		     unsigned int nr_choices);
+/* a 0/1 attribute into @dst (WRITE_ONCE): returns @count or the errno */
+ssize_t ktl_store_bool(struct ktl_item *it, const char *attr,
+		       const char *page, size_t count, bool *dst);
 /* exactly 1: `start`, `stop`, `release` */
 int ktl_parse_one(struct ktl_item *it, const char *attr, const char *page,
 		  size_t count);
@@ -164,11 +180,14 @@ int ktl_parse_one(struct ktl_item *it, const char *attr, const char *page,
  */
 void ktl_kick(struct ktl_item *it);
 
+/* Caller holds it->lock: the flags it reads change under it. */
+enum ktl_state ktl_state(const struct ktl_item *it);
+const char *ktl_state_name(enum ktl_state state);
+
 /* snapshot.c */
 extern struct mutex ktl_lock;
 extern struct list_head ktl_items;
 extern struct configfs_bin_attribute *ktl_root_bin_attrs[];
-const char *ktl_state_name(const struct ktl_item *it);
 void ktl_snapshot_exit(void);
 
 #endif /* KTHREAD_LAB_H */

@@ -5,12 +5,11 @@
  * sleep_mode decides what a stop costs:
  *  msleep         msleep()'s own loop (schedule_timeout until the time is
  *                 used up): kthread_stop()'s wake-up only makes it sleep
- *                 again, so a stop waits up to a period (the seed's third
- *                 case). It sleeps in TASK_IDLE so that long periods are not
- *                 reported as hung tasks, and leaves early for a park
- *                 request, a release (rmdir) or a new period or mode, which
- *                 keeps park and rmdir prompt and a stop within the period
- *                 in force.
+ *                 again, so a stop waits up to a period. It sleeps in
+ *                 TASK_IDLE so that long periods are not reported as hung
+ *                 tasks, and leaves early for a park request, a release
+ *                 (rmdir) or a new period or mode, which keeps park and
+ *                 rmdir prompt and a stop within the period in force.
  *  interruptible  schedule_timeout() in TASK_INTERRUPTIBLE: returns at once
  *                 on kthread_stop()'s wake-up.
  *  hrtimer        schedule_hrtimeout_range() to absolute deadlines on a fixed

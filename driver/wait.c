@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * wait: the seed's pattern for handing a result to the stopper. The thread
+ * wait: a thread that hands its result to the stopper. The thread
  * does a job of job_ms, then waits until kthread_stop() and returns retval,
  * which kthread_stop() passes on. The job stands for real work: a stop
  * during it waits for it to finish (only rmdir cuts it short).
@@ -51,7 +51,7 @@ static int ktl_wait_run(struct ktl_item *it)
 
 	while (!kthread_should_stop()) {
 		if (READ_ONCE(to_wait(it)->mode) == KTL_WAIT_SPIN) {
-			/* the seed's loop: stays runnable, burns a CPU */
+			/* a loop that waits runnable: burns a CPU */
 			schedule();
 		} else {
 			set_current_state(TASK_INTERRUPTIBLE);

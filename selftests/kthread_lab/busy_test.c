@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The busy behaviour: a spinning thread, with or without the stop check.
- * Covers the seed's case 1 (stop of a thread that ignores the flag times
+ * Covers a loop that never checks the stop flag (its stop times
  * out with ETIMEDOUT, the thread keeps spinning, release completes the stop),
  * release, honor_stop/resched values, and parking a spinning thread.
  *
@@ -62,7 +62,7 @@ TEST_F(busy, honored_stop_returns_retval)
 	EXPECT_LE(0, lab_ll(&self->it, "stop_latency_ns"));
 }
 
-/* The seed's case 1, made safe. */
+/* A loop that never checks the stop flag, made safe by release. */
 TEST_F_TIMEOUT(busy, ignored_stop_times_out_until_released, 90)
 {
 	char timeout[16];
@@ -158,7 +158,7 @@ TEST_F_TIMEOUT(busy, signal_interrupts_stop_write, 60)
 }
 
 /* A parked thread acts on release when unparked. */
-TEST_F(busy, release_while_parked)
+TEST_F(busy, release_while_parked_exits_on_unpark)
 {
 	ASSERT_EQ(0, lab_set(&self->it, "retval", "13"));
 	start_and_spin(_metadata, &self->it);
@@ -183,7 +183,7 @@ TEST_F(busy, release_returns_by_itself)
 	LAB_EXPECT_ATTR(&self->it, "stop_result", "3");
 }
 
-TEST_F(busy, release_of_thread_ignoring_stop)
+TEST_F(busy, release_ends_a_loop_that_ignores_stop)
 {
 	ASSERT_EQ(0, lab_set(&self->it, "honor_stop", "0"));
 	ASSERT_EQ(0, lab_set(&self->it, "retval", "-12"));
@@ -194,7 +194,7 @@ TEST_F(busy, release_of_thread_ignoring_stop)
 	LAB_EXPECT_ATTR(&self->it, "stop_result", "-12");
 }
 
-TEST_F(busy, own_attributes_round_trip)
+TEST_F(busy, own_attributes_read_back_what_was_written)
 {
 	static const char *const attrs[] = { "honor_stop", "resched" };
 	size_t i;

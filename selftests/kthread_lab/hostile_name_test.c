@@ -341,7 +341,7 @@ TEST_F_TIMEOUT(names, one_byte_past_the_longest_is_enametoolong, HN_TIMEOUT)
 }
 
 /* "." and ".." are the directory and its parent; other dots are names. */
-TEST_F_TIMEOUT(names, dots, HN_TIMEOUT)
+TEST_F_TIMEOUT(names, dots_are_names_except_dot_and_dot_dot, HN_TIMEOUT)
 {
 	static const char *const bare[] = { "...", "....", "a.b", ".hidden" };
 	static const char *const tails[] = { "a.b", "...", ".", "x.", "..x",
@@ -397,7 +397,7 @@ TEST_F_TIMEOUT(names, utf8_names_are_accepted, HN_TIMEOUT)
 			bad += !hn_try(_metadata, self->groups[g],
 				       hn_name(name, sizeof(name), "utf8",
 					       tails[i]), 0);
-	/* the two of the issue, bare */
+	/* a UTF-8 name ending in e-acute and one ending in a-grave, bare */
 	bad += !hn_try(_metadata, self->groups[0], "caf\xc3\xa9", 0);
 	bad += !hn_try(_metadata, self->groups[0], "voil\xc3\xa0", 0);
 	EXPECT_EQ(0, bad);
@@ -469,7 +469,7 @@ TEST_F_TIMEOUT(names, printable_ascii_is_accepted, HN_TIMEOUT)
 }
 
 /* Names of files: the group's own attribute exists; the others are free. */
-TEST_F_TIMEOUT(names, attribute_names_as_item_names, HN_TIMEOUT)
+TEST_F_TIMEOUT(names, attribute_names_are_free_as_item_names, HN_TIMEOUT)
 {
 	static const char *const free_names[] = { "state", "pid", "snapshot",
 		"version", "features" };
@@ -610,7 +610,7 @@ static void *hn_race_fn(void *arg)
 }
 
 /* Two mkdirs of one name at once: one item; two rmdirs: one removal. */
-TEST_F_TIMEOUT(names, two_mkdirs_or_rmdirs_of_one_name_at_once, HN_TIMEOUT)
+TEST_F_TIMEOUT(names, two_mkdirs_make_one_item_and_two_rmdirs_remove_it_once, HN_TIMEOUT)
 {
 	char name[64], path[PATH_MAX], tail[16];
 	struct hn_racer r[2];
@@ -939,8 +939,8 @@ static void hn_same_tree(struct __test_metadata *_metadata,
 		if (a->f[i].len != b->f[i].len ||
 		    memcmp(a->f[i].text, b->f[i].text,
 			   a->f[i].len > 0 ? a->f[i].len : 0)) {
-			TH_LOG("%s changed", a->f[i].path);
-			EXPECT_EQ(a->f[i].len, b->f[i].len);
+			EXPECT_EQ(a->f[i].len, b->f[i].len)
+				TH_LOG("%s changed", a->f[i].path);
 			EXPECT_EQ(0, memcmp(a->f[i].text, b->f[i].text,
 					    a->f[i].len > 0 ? a->f[i].len : 0));
 		}

@@ -1310,11 +1310,10 @@ static void hs_summary(struct hs_target *t, const char *what)
 
 	fprintf(stderr, "# %s: %ld inputs in %.1f s\n", what, t->tried,
 		(lab_now_ns() - t->started_ns) / 1e9);
-	if (t->wrong)
+	EXPECT_EQ(0, t->wrong)
 		TH_LOG("%s: %ld of %ld inputs not as documented (%ld shown)",
 		       what, t->wrong, t->tried,
 		       t->logged < HS_LOG_LIMIT ? t->logged : HS_LOG_LIMIT);
-	EXPECT_EQ(0, t->wrong);
 }
 
 /* ---- the root and the groups ---- */
@@ -1356,13 +1355,13 @@ FIXTURE_TEARDOWN(top)
 	hs_free_target(self->t);
 }
 
-TEST_F_TIMEOUT(top, single_writes, HS_TIMEOUT)
+TEST_F_TIMEOUT(top, single_writes_get_the_documented_errno, HS_TIMEOUT)
 {
 	hs_run(self->t, HS_SINGLE);
 	hs_summary(self->t, "root and groups");
 }
 
-TEST_F_TIMEOUT(top, split_vector_and_offset_writes, HS_TIMEOUT)
+TEST_F_TIMEOUT(top, split_vector_and_offset_writes_get_the_documented_errno, HS_TIMEOUT)
 {
 	hs_run(self->t, HS_METHODS);
 	hs_summary(self->t, "root and groups");
@@ -1469,12 +1468,12 @@ static void hs_items(struct __test_metadata *_metadata,
 	hs_summary(self->t, hs_state_names[rest]);
 }
 
-TEST_F_TIMEOUT(items, single_writes, HS_TIMEOUT)
+TEST_F_TIMEOUT(items, single_writes_get_the_documented_errno, HS_TIMEOUT)
 {
 	hs_items(_metadata, self, variant->rest, HS_SINGLE);
 }
 
-TEST_F_TIMEOUT(items, split_vector_and_offset_writes, HS_TIMEOUT)
+TEST_F_TIMEOUT(items, split_vector_and_offset_writes_get_the_documented_errno, HS_TIMEOUT)
 {
 	hs_items(_metadata, self, variant->rest, HS_METHODS);
 }
@@ -1528,10 +1527,9 @@ static void *hs_writer_fn(void *arg)
 static void hs_writer_check(struct __test_metadata *_metadata,
 			    const struct hs_writer *wr)
 {
-	if (wr->other)
+	EXPECT_EQ(0, wr->other)
 		TH_LOG("%s < '%s': %d writes failed outside the documented errnos, last %s",
 		       wr->path, wr->value, wr->other, strerror(-wr->last_err));
-	EXPECT_EQ(0, wr->other);
 }
 
 /*
@@ -1660,7 +1658,7 @@ static bool hs_parks(const struct lab_item *it)
 }
 
 /* Every setting of a created item of each behaviour, the root's, the groups'. */
-TEST_F_TIMEOUT(race, two_writers_on_one_setting, HS_TIMEOUT)
+TEST_F_TIMEOUT(race, two_writers_leave_one_of_their_values, HS_TIMEOUT)
 {
 	struct hs_target *t = hs_new_target(_metadata);
 	char path[PATH_MAX], line[HS_FILE_MAX], now[HS_FILE_MAX];
@@ -1760,7 +1758,7 @@ TEST_F_TIMEOUT(race, two_stops_at_once_both_see_it_stopped, HS_TIMEOUT)
 }
 
 /* `start` against `stop` on a created item: stopped either way. */
-TEST_F_TIMEOUT(race, start_races_stop, HS_TIMEOUT)
+TEST_F_TIMEOUT(race, start_racing_stop_ends_stopped, HS_TIMEOUT)
 {
 	static const int allowed[4] = { -EALREADY };
 	struct lab_item it;
@@ -1783,7 +1781,7 @@ TEST_F_TIMEOUT(race, start_races_stop, HS_TIMEOUT)
 }
 
 /* park 1 against park 0 on a running thread: `park` agrees with state. */
-TEST_F_TIMEOUT(race, park_races_unpark, HS_TIMEOUT)
+TEST_F_TIMEOUT(race, park_racing_unpark_agrees_with_state, HS_TIMEOUT)
 {
 	static const int allowed[4] = { -EALREADY };
 	struct lab_item it;
@@ -1818,7 +1816,7 @@ TEST_F_TIMEOUT(race, park_races_unpark, HS_TIMEOUT)
 }
 
 /* Parking and unparking while a stop comes: stopped, park 0. */
-TEST_F_TIMEOUT(race, park_races_stop, HS_TIMEOUT)
+TEST_F_TIMEOUT(race, park_racing_stop_ends_stopped_and_unparked, HS_TIMEOUT)
 {
 	static const int park_ok[4] = { -EALREADY, -EBUSY };
 	static const int stop_ok[4] = { -EALREADY };
@@ -1909,13 +1907,12 @@ TEST_F_TIMEOUT(stale, descriptors_opened_before_rmdir_give_enoent, HS_TIMEOUT)
 
 				HS_COUNT(tried);
 				HS_COUNT(refused);
-				if (err != -ENOENT) {
+				EXPECT_EQ(-ENOENT, err) {
 					HS_COUNT(wrong);
 					TH_LOG("%s/%s: write '%s' after rmdir gave %d",
 					       self->groups[i], t->wlabel[w],
 					       values[v], err);
 				}
-				EXPECT_EQ(-ENOENT, err);
 			}
 			close(fd[w]);
 		}

@@ -109,7 +109,7 @@ static void check_modes(struct __test_metadata *_metadata,
 	}
 }
 
-TEST_F(item, attribute_modes)
+TEST_F(item, item_files_have_their_documented_modes)
 {
 	check_modes(_metadata, &self->it, common_attrs,
 		    ARRAY_SIZE(common_attrs));
@@ -164,7 +164,7 @@ TEST_F(item, task_name_names_behaviour_and_item)
 	EXPECT_STREQ(want, comm);
 }
 
-TEST_F(item, read_only_and_write_only)
+TEST_F(item, read_only_and_write_only_files_refuse_the_other_access)
 {
 	static const char *const ro[] = { "behaviour", "state", "pid", "ran",
 		"loops", "stop_result", "stop_latency_ns" };
@@ -176,21 +176,19 @@ TEST_F(item, read_only_and_write_only)
 	for (i = 0; i < ARRAY_SIZE(ro); i++) {
 		lab_attr_path(&self->it, ro[i], path, sizeof(path));
 		fd = open(path, O_WRONLY);
-		if (fd >= 0) {
+		EXPECT_EQ(-1, fd) {
 			TH_LOG("%s opened for writing", ro[i]);
 			close(fd);
 		}
-		EXPECT_EQ(-1, fd);
 		EXPECT_EQ(EACCES, errno);
 	}
 	for (i = 0; i < ARRAY_SIZE(wo); i++) {
 		lab_attr_path(&self->it, wo[i], path, sizeof(path));
 		fd = open(path, O_RDONLY);
-		if (fd >= 0) {
+		EXPECT_EQ(-1, fd) {
 			TH_LOG("%s opened for reading", wo[i]);
 			close(fd);
 		}
-		EXPECT_EQ(-1, fd);
 		EXPECT_EQ(EACCES, errno);
 	}
 	LAB_EXPECT_ATTR(&self->it, "state", "created");
@@ -211,17 +209,16 @@ TEST_F(item, writes_need_root)
 		fd = open(path, O_WRONLY);
 		err = errno;
 		setfsuid(0);
-		if (fd >= 0) {
+		EXPECT_EQ(-1, fd) {
 			TH_LOG("%s writable by uid 65534", writable[i]);
 			close(fd);
 		}
-		EXPECT_EQ(-1, fd);
 		EXPECT_EQ(EACCES, err);
 	}
 	LAB_EXPECT_ATTR(&self->it, "state", "created");
 }
 
-/* The seed's case 2: kthread() sees the stop bit before the function. */
+/* A stop before the function ran: kthread() sees the stop bit first. */
 TEST_F(item, stop_before_run_gives_eintr)
 {
 	long long pid = lab_ll(&self->it, "pid");
@@ -238,7 +235,7 @@ TEST_F(item, stop_before_run_gives_eintr)
 	EXPECT_EQ(0, lab_wait_pid_gone(pid, LAB_DEADLINE_MS));
 }
 
-TEST_F(item, start_then_stop)
+TEST_F(item, started_thread_runs_and_stops_with_retval)
 {
 	long long pid = lab_ll(&self->it, "pid");
 
@@ -403,7 +400,7 @@ TEST_F(item, bad_writes_change_nothing)
 	LAB_EXPECT_ATTR(&self->it, "ran", "0");
 }
 
-TEST_F(item, range_limits_accepted)
+TEST_F(item, range_limits_are_accepted)
 {
 	struct {
 		const char *attr, *val, *reads;
@@ -428,7 +425,7 @@ TEST_F(item, range_limits_accepted)
 	}
 }
 
-TEST_F(item, nice_applies_to_task)
+TEST_F(item, nice_applies_to_the_task)
 {
 	long long pid = lab_ll(&self->it, "pid");
 	static const char *const values[] = { "5", "-20", "19", "0" };
@@ -561,7 +558,7 @@ TEST_F(item, cpu_minus_one_unbinds_for_real)
 	EXPECT_EQ(0, lab_remove(&never));
 }
 
-TEST_F(item, park_and_unpark)
+TEST_F(item, parked_thread_unparks_and_runs_on)
 {
 	long long before, after;
 

@@ -47,10 +47,9 @@ static void expect_refused(struct __test_metadata *_metadata, const char *path,
 	int rb = lab_read_path(path, before, sizeof(before));
 	int ret = write_n(path, buf, len);
 
-	if (ret != -EINVAL)
+	EXPECT_EQ(-EINVAL, ret)
 		TH_LOG("%s: %zu bytes with a NUL: got %d (%s), want EINVAL",
 		       what, len, ret, strerror(-ret));
-	EXPECT_EQ(-EINVAL, ret);
 	if (rb >= 0) {
 		lab_read_path(path, after, sizeof(after));
 		EXPECT_STREQ(before, after) TH_LOG("%s changed", what);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The periodic behaviour: ticks, period_us and sleep_mode values, live
- * period changes, lateness statistics, and the seed's case 3: a stop waits
- * out an msleep() period but returns at once from an interruptible or
- * hrtimer sleep.
+ * period changes, lateness statistics, and what a stop costs: it waits out
+ * an msleep() period but returns at once from an interruptible or hrtimer
+ * sleep.
  *
  * Guest timing is emulated and noisy (wake-up jitter ~0.3 ms average, up to
  * ~12 ms), so nothing here compares against an absolute time: latencies are
@@ -12,8 +12,8 @@
 #include "lab.h"
 
 /* long enough that the guest's wake-up jitter is noise beside it */
-#define CASE3_PERIOD_US 200000LL
-#define CASE3_TRIALS 3
+#define STOP_COST_PERIOD_US 200000LL
+#define STOP_COST_TRIALS 3
 
 static const char *const sleep_modes[] = { "msleep", "interruptible", "hrtimer" };
 
@@ -199,7 +199,7 @@ TEST_F(periodic, park_ends_a_long_msleep)
 	LAB_ASSERT_STATE(&self->it, "running", LAB_DEADLINE_MS);
 }
 
-TEST_F(periodic, attribute_values)
+TEST_F(periodic, own_attributes_take_their_documented_values)
 {
 	size_t i;
 
@@ -242,7 +242,7 @@ static long long stop_latency_after_tick(struct __test_metadata *_metadata,
 	struct lab_item it;
 	long long loops, latency;
 
-	snprintf(period, sizeof(period), "%lld", CASE3_PERIOD_US);
+	snprintf(period, sizeof(period), "%lld", STOP_COST_PERIOD_US);
 	if (lab_create(&it, "periodic", mode) ||
 	    start_ticking(&it, period, mode) ||
 	    lab_wait_ge(&it, "loops", 1, LAB_DEADLINE_MS))
@@ -265,15 +265,15 @@ static int cmp_ll(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The seed's case 3, the three sleep modes side by side. */
+/* What a stop costs in each of the three sleep modes, side by side. */
 TEST_F_TIMEOUT(periodic, msleep_delays_stop_others_do_not, 120)
 {
-	long long lat[ARRAY_SIZE(sleep_modes)][CASE3_TRIALS];
+	long long lat[ARRAY_SIZE(sleep_modes)][STOP_COST_TRIALS];
 	long long median[ARRAY_SIZE(sleep_modes)];
-	const long long period_ns = CASE3_PERIOD_US * 1000;
+	const long long period_ns = STOP_COST_PERIOD_US * 1000;
 	size_t m, t;
 
-	for (t = 0; t < CASE3_TRIALS; t++) {
+	for (t = 0; t < STOP_COST_TRIALS; t++) {
 		for (m = 0; m < ARRAY_SIZE(sleep_modes); m++) {
 			lat[m][t] = stop_latency_after_tick(_metadata,
 							    sleep_modes[m]);
@@ -281,8 +281,8 @@ TEST_F_TIMEOUT(periodic, msleep_delays_stop_others_do_not, 120)
 		}
 	}
 	for (m = 0; m < ARRAY_SIZE(sleep_modes); m++) {
-		qsort(lat[m], CASE3_TRIALS, sizeof(lat[m][0]), cmp_ll);
-		median[m] = lat[m][CASE3_TRIALS / 2];
+		qsort(lat[m], STOP_COST_TRIALS, sizeof(lat[m][0]), cmp_ll);
+		median[m] = lat[m][STOP_COST_TRIALS / 2];
 	}
 	/* msleep sleeps again after the stop's wake-up: most of a period */
 	EXPECT_LE(period_ns / 2, median[0]);
