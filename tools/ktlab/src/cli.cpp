@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -587,15 +588,23 @@ void print_error(bool json, ExitCode code, std::string_view message, int sys_err
         error["message"] = message;
         error["errno"] = sys_errno != 0 ? ordered_json(errno_name(sys_errno)) : ordered_json(nullptr);
         error["attribute"] = attribute.empty() ? ordered_json(nullptr) : ordered_json(attribute);
-        fmt::print(stderr, "{}\n", ordered_json{{"error", error}}.dump());
+        fmt::print(stderr, "{}\n", ordered_json{{"error", error}}.dump(-1, ' ', false, ordered_json::error_handler_t::replace));
         return;
     }
     fmt::print(stderr, "ktlab: {}\n", message);
 }
 
-}  // namespace
+// What escaped every command's own handling is a bug; say so and exit with the I/O code.
+void report_unexpected(bool json, const char* what) noexcept
+{
+    try {
+        (void)std::fflush(stdout);
+        print_error(json, ExitCode::io, fmt::format("unexpected error: {}", what), 0, {});
+    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing is left to report with
+    }
+}
 
-int run_cli(int argc, const char* const* argv)
+int run_parsed(int argc, const char* const* argv)
 {
     CLI::App app{"ktlab: drive the kthread_lab kernel-thread lab through configfs", "ktlab"};
     app.fallthrough();  // --json and --root also after the command
@@ -740,6 +749,27 @@ int run_cli(int argc, const char* const* argv)
         print_error(json, translated.code(), translated.what(), error.sys_errno(), {});
         return static_cast<int>(translated.code());
     }
+}
+
+}  // namespace
+
+int run_guarded(bool json, const std::function<int()>& body)
+{
+    try {
+        return body();
+    } catch (const std::exception& error) {
+        report_unexpected(json, error.what());
+    } catch (...) {
+        report_unexpected(json, "an exception of unknown type");
+    }
+    return static_cast<int>(ExitCode::io);
+}
+
+int run_cli(int argc, const char* const* argv)
+{
+    const bool json_requested =
+        std::any_of(argv + 1, argv + argc, [](const char* arg) { return std::string_view{arg} == "--json"; });
+    return run_guarded(json_requested, [argc, argv] { return run_parsed(argc, argv); });
 }
 
 }  // namespace ktlab

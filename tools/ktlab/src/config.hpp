@@ -52,8 +52,9 @@ public:
 [[nodiscard]] SavedThread saved_thread_from(const ThreadRecord& thread);
 
 [[nodiscard]] nlohmann::ordered_json config_to_json(const LabConfig& config);
-// Checks every field; throws ConfigError saying which one is wrong.
-[[nodiscard]] LabConfig config_from_json(const nlohmann::json& root);
+// Checks every field; throws ConfigError starting with the JSONPath of the bad
+// value ("$.threads[3].cpu: must be an integer ...").
+[[nodiscard]] LabConfig config_from_json(const nlohmann::json& document);
 [[nodiscard]] LabConfig parse_config(std::string_view text);
 
 // A usable configfs directory name: non-empty, no '/', not "." or "..".

@@ -2,6 +2,7 @@
 #include "cli.hpp"
 
 #include <cstdlib>
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -164,6 +165,58 @@ TEST_F(CliTest, RestoreOfAnInvalidFileIsAUsageError)
     EXPECT_EQ(result.status, static_cast<int>(ExitCode::usage));
     EXPECT_NE(result.err.find("invalid save file"), std::string::npos);
     EXPECT_EQ(run({"restore", (fake.scratch() / "none.json").string()}).status, static_cast<int>(ExitCode::io));
+}
+
+TEST_F(CliTest, RestoreOfAFileWithAWrongTypeIsExitOneNamingTheJsonPath)
+{
+    const auto file = fake.scratch() / "typed.json";
+    fake.set_file("../typed.json", R"({"format": 5, "version": 1, "threads": []})");
+    const auto format = run({"restore", file.string()});
+    EXPECT_EQ(format.status, static_cast<int>(ExitCode::usage));
+    EXPECT_EQ(format.err, "ktlab: invalid save file " + file.string() + ": $.format: must be a string, not 5\n");
+    fake.set_file("../typed.json", R"({"format": "kthread_lab-config", "version": 1, "module_version": [1],
+                                       "threads": []})");
+    const auto module_version = run({"restore", "--json", file.string()});
+    EXPECT_EQ(module_version.status, static_cast<int>(ExitCode::usage));
+    const auto error = nlohmann::json::parse(module_version.err)["error"];
+    EXPECT_EQ(error["kind"], "usage");
+    EXPECT_NE(error["message"].get<std::string>().find("$.module_version: must be a string, not an array"),
+              std::string::npos);
+}
+
+TEST_F(CliTest, RestoreRefusesACpuOutOfRangeInsteadOfReadingItAsAnyCpu)
+{
+    const auto file = fake.scratch() / "cpu.json";
+    fake.set_file("../cpu.json", R"({"format": "kthread_lab-config", "version": 1, "threads": [
+        {"behaviour": "busy", "name": "far", "state": "running", "cpu": 18446744073709551615}]})");
+    const auto result = run({"restore", "--dry-run", "--clear-existing", file.string()});
+    EXPECT_EQ(result.status, static_cast<int>(ExitCode::usage));
+    EXPECT_NE(result.err.find("$.threads[0].cpu: must be an integer from -1 to 2147483647, not 18446744073709551615"),
+              std::string::npos)
+        << result.err;
+    EXPECT_TRUE(result.out.empty());
+}
+
+TEST_F(CliTest, JsonErrorsSurviveNamesThatAreNotUtf8)
+{
+    const auto result = run({"show", "\xff\xfe", "--json"});
+    EXPECT_EQ(result.status, static_cast<int>(ExitCode::no_such_thread));
+    const auto error = nlohmann::json::parse(result.err)["error"];
+    EXPECT_EQ(error["kind"], "no_such_thread");
+}
+
+TEST(RunGuarded, AnExceptionThatEscapesACommandIsReportedWithTheIoExitCode)
+{
+    ::testing::internal::CaptureStderr();
+    const int status = run_guarded(false, []() -> int { throw std::logic_error("boom"); });
+    EXPECT_EQ(::testing::internal::GetCapturedStderr(), "ktlab: unexpected error: boom\n");
+    EXPECT_EQ(status, static_cast<int>(ExitCode::io));
+    ::testing::internal::CaptureStderr();
+    EXPECT_EQ(run_guarded(true, []() -> int { throw 42; }), static_cast<int>(ExitCode::io));
+    const auto error = nlohmann::json::parse(::testing::internal::GetCapturedStderr())["error"];
+    EXPECT_EQ(error["kind"], "io");
+    EXPECT_EQ(error["exit_code"], 9);
+    EXPECT_EQ(run_guarded(false, [] { return 8; }), 8);
 }
 
 TEST_F(CliTest, WatchPrintsCountRefreshesWhenNotATerminal)
