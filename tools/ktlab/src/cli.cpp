@@ -24,6 +24,7 @@
 #include "lab_reader.hpp"
 #include "restore.hpp"
 #include "snapshot.hpp"
+#include "stop.hpp"
 #include "watch.hpp"
 
 namespace ktlab {
@@ -55,27 +56,50 @@ Error lab_error(const FsError& error, std::string_view target)
     }
 }
 
+// A failed write of one attribute of an item, in words: the errno, the attribute and the value.
+Error attribute_error(const LabFs& lab, const FsError& error, const ItemRef& item, std::string_view attribute,
+                      std::string_view value)
+{
+    const int err = error.sys_errno();
+    if (err == ENOENT) {
+        if (!lab.is_dir(item.path())) {
+            return {ExitCode::no_such_thread, fmt::format("no such thread: {}", item.id()), err};
+        }
+        return {ExitCode::usage, fmt::format("{} has no attribute '{}'", item.id(), attribute), err,
+                std::string{attribute}};
+    }
+    if (err == EACCES || err == EPERM || err == ETIMEDOUT) {
+        const Error translated = lab_error(error, fmt::format("{}/{}", item.id(), attribute));
+        return {translated.code(), translated.what(), err, std::string{attribute}};
+    }
+    return {ExitCode::refused,
+            fmt::format("the kernel refused {}={} for {}: {}", attribute, value, item.id(), describe_errno(err)), err,
+            std::string{attribute}};
+}
+
 // Writes one attribute of an item; a refusal names the errno, the attribute and the value.
 void write_attribute(LabFs& lab, const ItemRef& item, std::string_view attribute, std::string_view value)
 {
     try {
         lab.write(item.path() / attribute, value);
     } catch (const FsError& error) {
-        const int err = error.sys_errno();
-        if (err == ENOENT) {
-            if (!lab.is_dir(item.path())) {
-                throw Error(ExitCode::no_such_thread, fmt::format("no such thread: {}", item.id()), err);
-            }
-            throw Error(ExitCode::usage, fmt::format("{} has no attribute '{}'", item.id(), attribute), err,
-                        std::string{attribute});
-        }
-        if (err == EACCES || err == EPERM || err == ETIMEDOUT) {
-            Error translated = lab_error(error, fmt::format("{}/{}", item.id(), attribute));
-            throw Error(translated.code(), translated.what(), err, std::string{attribute});
-        }
+        throw attribute_error(lab, error, item, attribute, value);
+    }
+}
+
+// A stop write may wait at most max_stop_timeout_ms: refuse a longer one before
+// writing, as the kernel would (ERANGE), saying how to wait longer.
+void check_setting(const ItemRef& item, const KeyValue& kv)
+{
+    if (kv.key != "stop_timeout_ms") {
+        return;
+    }
+    if (const auto ms = parse_int(kv.value); ms && *ms > max_stop_timeout_ms) {
         throw Error(ExitCode::refused,
-                    fmt::format("the kernel refused {}={} for {}: {}", attribute, value, item.id(), describe_errno(err)),
-                    err, std::string{attribute});
+                    fmt::format("stop_timeout_ms={} for {} is more than {} ms, the longest a stop write may wait "
+                                "(ERANGE); 'ktlab stop {} --timeout {}' waits longer by polling",
+                                kv.value, item.id(), max_stop_timeout_ms, item.id(), *ms),
+                    ERANGE, kv.key);
     }
 }
 
@@ -178,6 +202,9 @@ public:
         std::vector<KeyValue> values;
         std::transform(settings.begin(), settings.end(), std::back_inserter(values), parse_key_value);
         const ItemRef item{behaviour, name};
+        for (const auto& kv : values) {
+            check_setting(item, kv);
+        }
         const bool staged = cpu.has_value() || no_start || !values.empty();
         {
             std::optional<AutostartOff> autostart_off;
@@ -225,6 +252,7 @@ public:
                 throw Error(ExitCode::usage, fmt::format("{} has no attribute '{}'", item.id(), kv.key), ENOENT,
                             kv.key);
             }
+            check_setting(item, kv);
         }
         ordered_json applied = ordered_json::object();
         for (const auto& kv : values) {
@@ -249,28 +277,37 @@ public:
     void stop(const std::string& name, std::optional<long long> timeout_ms)
     {
         const auto item = resolve(name);
+        StopRequest request;
         if (timeout_ms) {
-            write_attribute(lab_, item, "stop_timeout_ms", std::to_string(*timeout_ms));
+            request.wait = std::chrono::milliseconds{*timeout_ms};
         }
+        StopOutcome outcome = StopOutcome::stopped;
         try {
-            write_attribute(lab_, item, "stop", "1");
-        } catch (const Error& error) {
-            if (error.sys_errno() == ETIMEDOUT) {
-                const auto waited = lab_.try_read_value(item.path() / "stop_timeout_ms").value_or("?");
-                throw Error(ExitCode::timed_out,
-                            fmt::format("kthread_stop({}) did not return within {} ms (ETIMEDOUT): the thread is "
-                                        "still stopping, its function does not return. Run 'ktlab stop' again to "
-                                        "keep waiting, or 'ktlab rm' it",
-                                        item.id(), waited),
-                            ETIMEDOUT, "stop");
+            outcome = stop_thread(lab_, lab_, item, request);
+        } catch (const FsError& error) {
+            const auto attribute = std::filesystem::path{error.path()}.filename().string();
+            if (attribute == "state") {
+                throw vanished_or(error, item);  // reading it while waiting
             }
-            if (error.sys_errno() == EALREADY) {
+            const auto value = attribute == "stop" ? std::string{"1"}
+                                                   : std::to_string(std::min(*timeout_ms, max_stop_timeout_ms));
+            if (error.sys_errno() == EALREADY && attribute == "stop") {
                 throw Error(ExitCode::refused,
                             fmt::format("{} was already stopped (stop_result {})", item.id(),
                                         lab_.try_read_value(item.path() / "stop_result").value_or("?")),
                             EALREADY, "stop");
             }
-            throw;
+            throw attribute_error(lab_, error, item, attribute, value);
+        }
+        if (outcome == StopOutcome::timed_out) {
+            const auto waited = timeout_ms ? std::to_string(*timeout_ms)
+                                           : lab_.try_read_value(item.path() / "stop_timeout_ms").value_or("?");
+            throw Error(ExitCode::timed_out,
+                        fmt::format("kthread_stop({}) did not return within {} ms (ETIMEDOUT): the thread is "
+                                    "still stopping, its function does not return. Run 'ktlab stop' again to "
+                                    "keep waiting, or 'ktlab rm' it",
+                                    item.id(), waited),
+                        ETIMEDOUT, "stop");
         }
         const auto record = read_item_or_vanished(item);
         const auto result = record.get_int("stop_result");
@@ -389,6 +426,11 @@ public:
         }
         ensure_lab(lab_);
         const auto plan = plan_restore(config, read_lab_state(lab_), RestoreOptions{clear_existing});
+        if (!json_) {
+            for (const auto& warning : plan.warnings) {
+                fmt::print(stderr, "ktlab: warning: {}\n", warning);
+            }
+        }
         if (dry_run) {
             print_plan(plan);
             return plan.skipped.empty();
@@ -636,7 +678,6 @@ int run_parsed(int argc, const char* const* argv)
     bool abort_on_error = false;
     bool dry_run = false;
     std::string file;
-    constexpr long long max_stop_timeout_ms = 600000;
 
     auto* ls = app.add_subcommand("ls", "List all threads, one row each");
     ls->alias("status");
@@ -659,8 +700,10 @@ int run_parsed(int argc, const char* const* argv)
     unpark->add_option("NAME", name, "Thread")->required();
     auto* stop = app.add_subcommand("stop", "kthread_stop() a thread and say what it returned");
     stop->add_option("NAME", name, "Thread")->required();
-    stop->add_option("--timeout", timeout_ms, "Set stop_timeout_ms first (1..600000)")
-        ->check(CLI::Range(1LL, max_stop_timeout_ms));
+    stop->add_option("--timeout", timeout_ms,
+                     "Wait up to MS ms (1..600000) for the thread to stop: sets stop_timeout_ms (at most 30000) "
+                     "first, and polls the state for a longer wait")
+        ->check(CLI::Range(1LL, max_stop_wait_ms));
     auto* rm = app.add_subcommand("rm", "Remove threads (stopping them)");
     auto* rm_names = rm->add_option("NAME", names, "Threads");
     auto* rm_all = rm->add_flag("--all", all, "Remove every thread");

@@ -8,6 +8,7 @@
 
 #include "errno_names.hpp"
 #include "errors.hpp"
+#include "stop.hpp"
 
 namespace ktlab {
 
@@ -72,6 +73,20 @@ std::optional<std::string> reason_to_skip(const SavedThread& thread, const LabSt
         }
     }
     return std::nullopt;
+}
+
+// A stop write may wait at most max_stop_timeout_ms; a longer saved wait (older
+// modules allowed 600000) is restored as that limit, with a warning.
+std::optional<long long> fitted_stop_timeout(const SavedThread& thread, std::size_t index,
+                                             std::vector<std::string>& warnings)
+{
+    if (!thread.stop_timeout_ms || *thread.stop_timeout_ms <= max_stop_timeout_ms) {
+        return thread.stop_timeout_ms;
+    }
+    warnings.push_back(fmt::format("$.threads[{}].stop_timeout_ms: {} ms is more than a stop write may wait; {} gets "
+                                   "{} ('ktlab stop --timeout' waits longer by polling)",
+                                   index, *thread.stop_timeout_ms, thread.id(), max_stop_timeout_ms));
+    return max_stop_timeout_ms;
 }
 
 ItemPlan plan_item(const SavedThread& thread, const std::set<std::string>& features)
@@ -222,7 +237,8 @@ RestorePlan plan_restore(const LabConfig& config, const LabState& state, const R
     }
     std::set<std::string> seen;
     std::set<std::string> used_groups;
-    for (const auto& thread : config.threads) {
+    for (std::size_t index = 0; index < config.threads.size(); ++index) {
+        SavedThread thread = config.threads[index];
         if (!seen.insert(thread.id()).second) {
             plan.skipped.push_back({thread.id(), "it appears more than once in the file"});
             continue;
@@ -236,6 +252,7 @@ RestorePlan plan_restore(const LabConfig& config, const LabState& state, const R
             continue;
         }
         used_groups.insert(thread.behaviour);
+        thread.stop_timeout_ms = fitted_stop_timeout(thread, index, plan.warnings);
         plan.items.push_back(plan_item(thread, state.features));
     }
     // With autostart 0 a new thread stays `created` until we have bound and configured it.
@@ -268,6 +285,7 @@ RestoreReport execute_restore(const RestorePlan& plan, Mutator& target, bool abo
 {
     RestoreReport report;
     report.skipped = plan.skipped;
+    report.warnings = plan.warnings;
     std::exception_ptr prepare_failure;
     try {
         for (const auto& op : plan.prepare) {
@@ -333,6 +351,7 @@ nlohmann::ordered_json plan_to_json(const RestorePlan& plan)
     }
     json["finish"] = operations_to_json(plan.finish);
     json["skipped"] = skipped_to_json(plan.skipped);
+    json["warnings"] = plan.warnings;
     return json;
 }
 
@@ -348,6 +367,7 @@ nlohmann::ordered_json report_to_json(const RestoreReport& report)
                                   {"errno", errno_name(failure.sys_errno)},
                                   {"reason", failure.reason}});
     }
+    json["warnings"] = report.warnings;
     json["aborted"] = report.aborted;
     json["complete"] = report.complete();
     return json;

@@ -44,6 +44,7 @@ struct RestorePlan {
     std::vector<ItemPlan> items;
     std::vector<Operation> finish;   // group autostart as saved; always runs
     std::vector<SkippedItem> skipped;
+    std::vector<std::string> warnings;  // values changed to fit this module
 };
 
 // What the planner needs to know about the running lab.
@@ -81,6 +82,7 @@ struct RestoreReport {
     std::vector<std::string> restored;
     std::vector<SkippedItem> skipped;
     std::vector<FailedItem> failed;
+    std::vector<std::string> warnings;  // the plan's
     bool aborted = false;
     [[nodiscard]] bool complete() const { return skipped.empty() && failed.empty() && !aborted; }
 };

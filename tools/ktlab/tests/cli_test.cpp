@@ -124,6 +124,30 @@ TEST_F(CliTest, SetUnknownAttributeChangesNothing)
     EXPECT_EQ(fake.read("busy/spin/nice"), "0\n");
 }
 
+TEST_F(CliTest, SetRefusesAStopTimeoutLongerThanAStopWriteMayWaitWithoutWriting)
+{
+    const auto result = run({"set", "spin", "nice=3", "stop_timeout_ms=30001"});
+    EXPECT_EQ(result.status, static_cast<int>(ExitCode::refused));
+    EXPECT_EQ(result.err, "ktlab: stop_timeout_ms=30001 for busy/spin is more than 30000 ms, the longest a stop write "
+                          "may wait (ERANGE); 'ktlab stop busy/spin --timeout 30001' waits longer by polling\n");
+    EXPECT_EQ(fake.read("busy/spin/nice"), "0\n");
+    EXPECT_EQ(fake.read("busy/spin/stop_timeout_ms"), "5000\n");
+    EXPECT_EQ(run({"set", "spin", "stop_timeout_ms=30000"}).status, 0);
+    EXPECT_EQ(fake.read("busy/spin/stop_timeout_ms"), "30000\n");
+    EXPECT_EQ(run({"spawn", "wait", "w", "--set", "stop_timeout_ms=600000"}).status,
+              static_cast<int>(ExitCode::refused));
+    EXPECT_FALSE(std::filesystem::exists(fake.root() / "wait/w"));
+}
+
+TEST_F(CliTest, StopWithALongTimeoutWritesTheLongestStopTimeoutAWriteMayWait)
+{
+    const auto result = run({"stop", "spin", "--timeout", "45000"});
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(fake.read("busy/spin/stop_timeout_ms"), "30000\n");
+    EXPECT_EQ(fake.read("busy/spin/stop"), "1\n");
+    EXPECT_EQ(run({"stop", "spin", "--timeout", "600001"}).status, static_cast<int>(ExitCode::usage));
+}
+
 TEST_F(CliTest, SetRejectsMalformedPairs)
 {
     EXPECT_EQ(run({"set", "spin", "nice"}).status, 1);
@@ -155,6 +179,21 @@ TEST_F(CliTest, SaveWritesAValidConfigAndDryRunRefusesNonEmptyLab)
     EXPECT_EQ(plan["prepare"][0], "rmdir busy/spin");
     EXPECT_EQ(plan["items"][0]["operations"].back(), "write busy/spin/start=1");
     EXPECT_TRUE(std::filesystem::exists(fake.root() / "busy/spin"));  // dry run changed nothing
+}
+
+TEST_F(CliTest, RestoreWarnsThatAStopTimeoutAboveTheLimitIsRestoredAsTheLimit)
+{
+    const auto file = fake.scratch() / "old.json";
+    fake.set_file("../old.json", R"({"format": "kthread_lab-config", "version": 1, "threads": [
+        {"behaviour": "wait", "name": "slow", "state": "created", "stop_timeout_ms": 600000}]})");
+    const auto result = run({"restore", "--dry-run", "--clear-existing", file.string()});
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(result.err, "ktlab: warning: $.threads[0].stop_timeout_ms: 600000 ms is more than a stop write may "
+                          "wait; wait/slow gets 30000 ('ktlab stop --timeout' waits longer by polling)\n");
+    EXPECT_NE(result.out.find("  write wait/slow/stop_timeout_ms=30000\n"), std::string::npos);
+    const auto json = run({"restore", "--dry-run", "--clear-existing", "--json", file.string()});
+    EXPECT_TRUE(json.err.empty());
+    EXPECT_EQ(nlohmann::json::parse(json.out)["warnings"].size(), 1U);
 }
 
 TEST_F(CliTest, RestoreOfAnInvalidFileIsAUsageError)

@@ -176,6 +176,25 @@ TEST_F(RestoreTest, OfflineCpuAndUnknownParameterAreSkipped)
     EXPECT_TRUE(plan.prepare.empty());
 }
 
+TEST_F(RestoreTest, AStopTimeoutLongerThanAStopWriteMayWaitIsRestoredAsTheLimitWithAWarning)
+{
+    LabConfig config;
+    auto slow = thread("wait", "slow", "created");
+    slow.stop_timeout_ms = 600000;
+    auto limit = thread("wait", "limit", "created");
+    limit.stop_timeout_ms = 30000;
+    config.threads = {limit, slow};
+    const auto plan = plan_restore(config, state(), {});
+    ASSERT_EQ(plan.items.size(), 2U);
+    const auto ops = describe(plan.items[1].operations);
+    EXPECT_EQ(std::count(ops.begin(), ops.end(), "write wait/slow/stop_timeout_ms=30000"), 1);
+    EXPECT_EQ(plan.warnings, (std::vector<std::string>{
+                                 "$.threads[1].stop_timeout_ms: 600000 ms is more than a stop write may wait; "
+                                 "wait/slow gets 30000 ('ktlab stop --timeout' waits longer by polling)"}));
+    RecordingMutator recorder;
+    EXPECT_EQ(execute_restore(plan, recorder, false).warnings, plan.warnings);
+}
+
 TEST_F(RestoreTest, OnlyOneshotIsRecreatedAsExited)
 {
     LabConfig config;
