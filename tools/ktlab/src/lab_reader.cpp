@@ -102,43 +102,13 @@ ItemRef resolve_item(const LabFs& lab, std::string_view name)
 
 std::vector<ThreadRecord> read_threads(const LabFs& lab)
 {
-    std::string text;
-    try {
-        text = lab.read("snapshot");
-    } catch (const FsError& error) {
-        if (error.sys_errno() != ENOENT) {
-            throw;
-        }
-        return read_threads_per_attribute(lab);
-    }
-    auto records = parse_snapshot(text);
+    auto records = parse_snapshot(lab.read("snapshot"));
     // By behaviour, then name; the kernel already sends them so, and the check is cheap.
     auto by_id = [](const ThreadRecord& a, const ThreadRecord& b) {
         return std::tie(a.behaviour, a.name) < std::tie(b.behaviour, b.name);
     };
     if (!std::is_sorted(records.begin(), records.end(), by_id)) {
         std::sort(records.begin(), records.end(), by_id);
-    }
-    return records;
-}
-
-std::vector<ThreadRecord> read_threads_per_attribute(const LabFs& lab)
-{
-    std::vector<ThreadRecord> records;
-    for (const auto& item : list_items(lab)) {
-        ThreadRecord record{item.behaviour, item.name, {}};
-        auto read_key = [&](std::string_view key) {
-            // An item removed while we read simply drops out of the listing.
-            if (auto value = lab.try_read_value(item.path() / attribute_file_for_key(key))) {
-                record.attrs.emplace_back(std::string{key}, std::move(*value));
-            }
-        };
-        std::for_each(common_keys().begin(), common_keys().end(), read_key);
-        const auto params = behaviour_params(item.behaviour);
-        std::for_each(params.begin(), params.end(), read_key);
-        if (!record.attrs.empty()) {
-            records.push_back(std::move(record));
-        }
     }
     return records;
 }

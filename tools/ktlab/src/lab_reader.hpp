@@ -34,10 +34,8 @@ void ensure_lab(const LabFs& lab, const std::filesystem::path& mounts = "/proc/s
 // "busy/a" or a plain "a" that is unique across groups; Error(no_such_thread) otherwise.
 [[nodiscard]] ItemRef resolve_item(const LabFs& lab, std::string_view name);
 
-// All threads from the single `snapshot` read; from per-attribute reads when an
-// older module has no `snapshot`.
+// All threads from one read of the root `snapshot` attribute.
 [[nodiscard]] std::vector<ThreadRecord> read_threads(const LabFs& lab);
-[[nodiscard]] std::vector<ThreadRecord> read_threads_per_attribute(const LabFs& lab);
 
 // Every readable attribute of one item, in directory order, for `show`.
 [[nodiscard]] ThreadRecord read_item_attributes(const LabFs& lab, const ItemRef& item);

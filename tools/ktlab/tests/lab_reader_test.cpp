@@ -113,20 +113,15 @@ TEST_F(LabReaderTest, ReadsThreadsFromTheSnapshotAlone)
     EXPECT_EQ(threads[1].id(), "wait/z");
 }
 
-TEST_F(LabReaderTest, FallsBackToPerAttributeReadsWithoutSnapshot)
+TEST_F(LabReaderTest, MissingSnapshotIsAnErrorNotAnEmptyLab)
 {
-    fake.add_item("busy", "b", {{"state", "running"}, {"pid", "12"}, {"loops", "5"}, {"park", "1"},
-                                {"honor_stop", "0"}, {"lateness_ns", "ignored"}});
-    const auto threads = read_threads(lab);
-    ASSERT_EQ(threads.size(), 1U);
-    const auto& thread = threads[0];
-    EXPECT_EQ(thread.get("behaviour"), "busy");
-    EXPECT_EQ(thread.get("state"), "running");
-    EXPECT_EQ(thread.get_int("loops"), 5);
-    EXPECT_EQ(thread.get("parked"), "1");
-    EXPECT_EQ(thread.get("honor_stop"), "0");
-    EXPECT_EQ(thread.get("lateness_ns"), std::nullopt);
-    EXPECT_EQ(thread.attrs.front().first, "behaviour");
+    fake.add_item("busy", "b", {{"state", "running"}});
+    try {
+        (void)read_threads(lab);
+        FAIL() << "no exception";
+    } catch (const FsError& error) {
+        EXPECT_EQ(error.sys_errno(), ENOENT);
+    }
 }
 
 TEST_F(LabReaderTest, BadSnapshotIsAnErrorNotAFallback)
