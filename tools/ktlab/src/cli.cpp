@@ -398,8 +398,14 @@ public:
             }
             config.groups.push_back(std::move(saved));
         }
-        for (const auto& thread : read_threads_or_fail()) {
-            config.threads.push_back(saved_thread_from(thread));
+        const auto threads = read_threads_or_fail();
+        std::vector<ItemRef> items;
+        std::transform(threads.begin(), threads.end(), std::back_inserter(items),
+                       [](const ThreadRecord& thread) { return ItemRef{thread.behaviour, thread.name}; });
+        const auto writable = read_writable_attributes(lab_, items);
+        for (const auto& thread : threads) {
+            const auto known = writable.find(thread.behaviour);
+            config.threads.push_back(saved_thread_from(thread, known == writable.end() ? nullptr : &known->second));
         }
         try {
             save_file_atomically(file, config_to_json(config).dump(2) + "\n");

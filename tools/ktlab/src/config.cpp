@@ -325,16 +325,16 @@ bool valid_entry_name(std::string_view name)
            name.find('\0') == std::string_view::npos;
 }
 
-SavedThread saved_thread_from(const ThreadRecord& thread)
+SavedThread saved_thread_from(const ThreadRecord& thread, const std::set<std::string>* writable)
 {
     SavedThread saved{thread.behaviour, thread.name, thread.get("state").value_or("running"), thread.get_int("cpu"),
                       thread.get_int("nice"), thread.get_int("retval"), thread.get_int("stop_timeout_ms"), {}};
     if (thread.get("parked") == std::optional<std::string>{"1"}) {
         saved.state = "parked";
     }
-    for (const auto key : behaviour_params(thread.behaviour)) {
-        if (auto value = thread.get(key)) {
-            saved.params.emplace(std::string{key}, std::move(*value));
+    for (auto& [key, value] : thread.params()) {
+        if (writable == nullptr || writable->contains(key)) {
+            saved.params.emplace(std::move(key), std::move(value));
         }
     }
     return saved;

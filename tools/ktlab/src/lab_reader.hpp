@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -37,8 +38,15 @@ void ensure_lab(const LabFs& lab, const std::filesystem::path& mounts = "/proc/s
 // All threads from one read of the root `snapshot` attribute.
 [[nodiscard]] std::vector<ThreadRecord> read_threads(const LabFs& lab);
 
-// Every readable attribute of one item, in directory order, for `show`.
+// Every readable attribute of one item, for `show`: in the snapshot's order (the
+// common keys, then the behaviour's parameters), then the rest by name.
 [[nodiscard]] ThreadRecord read_item_attributes(const LabFs& lab, const ItemRef& item);
+
+// The writable attributes of each behaviour's items, learned from the directory
+// of one of `items` per behaviour (all items of a behaviour have the same ones).
+// A behaviour none of whose items could be listed is absent.
+[[nodiscard]] std::map<std::string, std::set<std::string>> read_writable_attributes(const LabFs& lab,
+                                                                                    const std::vector<ItemRef>& items);
 
 [[nodiscard]] std::set<std::string> read_features(const LabFs& lab);
 

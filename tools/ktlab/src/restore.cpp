@@ -1,6 +1,7 @@
 #include "restore.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <exception>
 
 #include <fmt/format.h>
@@ -66,9 +67,9 @@ std::optional<std::string> reason_to_skip(const SavedThread& thread, const LabSt
         return fmt::format("it sets stop_timeout_ms={}, but this module has no 'stop_timeout' feature",
                            *thread.stop_timeout_ms);
     }
-    const auto known = behaviour_params(thread.behaviour);
+    const auto known = state.writable_attributes.find(thread.behaviour);
     for (const auto& [key, value] : thread.params) {
-        if (!known.empty() && std::find(known.begin(), known.end(), key) == known.end()) {
+        if (known != state.writable_attributes.end() && !known->second.contains(key)) {
             return fmt::format("unknown parameter '{}' for behaviour {}", key, thread.behaviour);
         }
     }
@@ -107,20 +108,8 @@ ItemPlan plan_item(const SavedThread& thread, const std::set<std::string>& featu
     if (thread.stop_timeout_ms && features.contains("stop_timeout")) {
         ops.push_back(write(item / "stop_timeout_ms", std::to_string(*thread.stop_timeout_ms)));
     }
-    // Known parameters in the kernel's order, then any others.
-    std::vector<std::string> order;
-    for (const auto key : behaviour_params(thread.behaviour)) {
-        if (thread.params.contains(std::string{key})) {
-            order.emplace_back(key);
-        }
-    }
     for (const auto& [key, value] : thread.params) {
-        if (std::find(order.begin(), order.end(), key) == order.end()) {
-            order.push_back(key);
-        }
-    }
-    for (const auto& key : order) {
-        ops.push_back(write(item / key, thread.params.at(key)));
+        ops.push_back(write(item / key, value));
     }
     if (starts_thread(thread.state)) {
         ops.push_back(write(item / "start", "1"));
@@ -199,6 +188,7 @@ LabState read_lab_state(const LabFs& lab, const std::filesystem::path& cpu_onlin
     state.features = read_features(lab);
     state.groups = read_groups(lab);
     state.existing = list_items(lab);
+    state.writable_attributes = read_writable_attributes(lab, state.existing);
     for (const auto& group : state.groups) {
         if (const auto value = lab.try_read_value(std::filesystem::path{group} / "autostart")) {
             if (const auto number = parse_int(*value)) {
@@ -310,6 +300,11 @@ RestoreReport execute_restore(const RestorePlan& plan, Mutator& target, bool abo
                 created = created || op.kind == Operation::Kind::make_dir;
             } catch (const FsError& error) {
                 std::string reason = fmt::format("{} failed: {}", op.describe(), describe_errno(error.sys_errno()));
+                if (created && error.sys_errno() == ENOENT && op.kind == Operation::Kind::write) {
+                    reason += fmt::format(": this module's {} threads have no attribute '{}'",
+                                          item.operations.front().path.parent_path().string(),
+                                          op.path.filename().string());
+                }
                 if (created) {
                     try {
                         target.remove_dir(item.operations.front().path);

@@ -15,11 +15,7 @@ namespace {
 
 using testing::FakeLab;
 
-struct Result {
-    int status;
-    std::string out;
-    std::string err;
-};
+using Result = testing::CliResult;
 
 class CliTest : public ::testing::Test {
 protected:
@@ -35,18 +31,7 @@ protected:
 
     [[nodiscard]] Result run(std::vector<std::string> args) const
     {
-        args.insert(args.begin(), {"ktlab", "--root", fake.root().string()});
-        std::vector<const char*> argv;
-        argv.reserve(args.size());
-        for (const auto& arg : args) {
-            argv.push_back(arg.c_str());
-        }
-        ::testing::internal::CaptureStdout();
-        ::testing::internal::CaptureStderr();
-        const int status = run_cli(static_cast<int>(argv.size()), argv.data());
-        std::string out = ::testing::internal::GetCapturedStdout();
-        std::string err = ::testing::internal::GetCapturedStderr();
-        return {status, std::move(out), std::move(err)};
+        return testing::run_ktlab(fake.root(), std::move(args));
     }
 
     FakeLab fake;

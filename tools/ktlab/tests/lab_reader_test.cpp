@@ -144,6 +144,11 @@ TEST_F(LabReaderTest, ShowListsAttributesInSnapshotOrderThenByName)
 {
     fake.add_item("wait", "w", {{"zeta", "1"}, {"wait_mode", "sleep"}, {"state", "created"}, {"park", "0"},
                                 {"alpha", "2"}, {"job_ms", "0"}, {"pid", "3"}});
+    // The parameters' order comes from the item's snapshot line.
+    fake.set_file("snapshot", "# kthread_lab snapshot v1 items=1\n"
+                              "wait/w behaviour=wait state=created pid=3 cpu=-1 nice=0 ran=0 loops=0 retval=0 "
+                              "stop_timeout_ms=5000 stop_result=none stop_latency_ns=none parked=0 job_ms=0 "
+                              "wait_mode=sleep\n");
     const auto record = read_item_attributes(lab, {"wait", "w"});
     std::vector<std::string> keys;
     for (const auto& [key, value] : record.attrs) {
