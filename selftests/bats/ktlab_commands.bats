@@ -149,6 +149,39 @@ wait/${P}t: stop_timeout_ms=1234"
 	lab_wait_for "$LAB/busy/${P}h/state" stopped
 }
 
+@test "stop --timeout longer than a stop write may wait keeps waiting by polling the state" {
+	run -0 "$KTLAB" spawn busy "${P}l" --set honor_stop=0
+	local out=$BATS_TEST_TMPDIR/stop.out pid rc=0 call=() lab_now deadline
+	"$KTLAB" stop "${P}l" --timeout 120000 > "$out" 2>&1 &
+	pid=$!
+	lab_wait_for "$LAB/busy/${P}l/stop_timeout_ms" 30000
+	lab_wait_for "$LAB/busy/${P}l/state" stopping
+	# The write gives up after 30 s (ETIMEDOUT); ktlab then sleeps
+	# (clock_nanosleep, 230) between reads of state.
+	lab_clock
+	deadline=$((lab_now + 90000000))
+	while read -ra call < "/proc/$pid/syscall" && [[ ${call[0]} != 230 && ${call[0]} != 35 ]]; do
+		lab_clock
+		((lab_now < deadline)) || fail "ktlab never started polling: /proc/$pid/syscall reads ${call[*]}"
+		lab_sleep 0.1
+	done
+	ktlab_attr_is "busy/${P}l" state stopping
+	echo 1 > "$LAB/busy/${P}l/release"
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 0
+	mapfile -t lines < "$out"
+	assert_equal "${lines[0]}" "busy/${P}l: stopped"
+	assert_equal "${lines[1]}" "stop_result: 0: the thread function returned 0 (success)"
+	ktlab_attr_is "busy/${P}l" state stopped
+}
+
+@test "set refuses a stop_timeout_ms longer than a stop write may wait, before writing it" {
+	run -0 "$KTLAB" spawn wait "${P}o"
+	run -4 "$KTLAB" set "${P}o" stop_timeout_ms=30001
+	assert_output "ktlab: stop_timeout_ms=30001 for wait/${P}o is more than 30000 ms, the longest a stop write may wait (ERANGE); 'ktlab stop wait/${P}o --timeout 30001' waits longer by polling"
+	ktlab_attr_is "wait/${P}o" stop_timeout_ms 5000
+}
+
 @test "show lists every attribute with units; unknown and ambiguous names are exit 3" {
 	run -0 "$KTLAB" spawn wait "${P}v" --no-start --set stop_timeout_ms=700
 	run -0 "$KTLAB" show "${P}v"

@@ -108,3 +108,13 @@ make_varied_lab() {
 	run -9 "$KTLAB" save /tmp/no-such-dir/lab.json
 	assert_output --partial "ktlab: cannot save to /tmp/no-such-dir/lab.json"
 }
+
+@test "restore of a file with a value of the wrong JSON type is exit 1 naming its path, never an abort" {
+	echo '{"format": "kthread_lab-config", "version": 1, "module_version": 5, "threads": []}' > "$SAVE"
+	run -1 "$KTLAB" restore "$SAVE"
+	assert_output "ktlab: invalid save file $SAVE: \$.module_version: must be a string, not 5"
+	printf '{"format": "kthread_lab-config", "version": 1, "threads": [{"behaviour": "busy", "name": "%s", "state": "running", "cpu": 18446744073709551615}]}\n' "${P}x" > "$SAVE"
+	run -1 "$KTLAB" restore "$SAVE"
+	assert_output "ktlab: invalid save file $SAVE: \$.threads[0].cpu: must be an integer from -1 to 2147483647, not 18446744073709551615"
+	[[ ! -e $LAB/busy/${P}x ]]
+}

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@
 #include "lab_reader.hpp"
 #include "restore.hpp"
 #include "snapshot.hpp"
+#include "stop.hpp"
 #include "watch.hpp"
 
 namespace ktlab {
@@ -54,27 +56,50 @@ Error lab_error(const FsError& error, std::string_view target)
     }
 }
 
+// A failed write of one attribute of an item, in words: the errno, the attribute and the value.
+Error attribute_error(const LabFs& lab, const FsError& error, const ItemRef& item, std::string_view attribute,
+                      std::string_view value)
+{
+    const int err = error.sys_errno();
+    if (err == ENOENT) {
+        if (!lab.is_dir(item.path())) {
+            return {ExitCode::no_such_thread, fmt::format("no such thread: {}", item.id()), err};
+        }
+        return {ExitCode::usage, fmt::format("{} has no attribute '{}'", item.id(), attribute), err,
+                std::string{attribute}};
+    }
+    if (err == EACCES || err == EPERM || err == ETIMEDOUT) {
+        const Error translated = lab_error(error, fmt::format("{}/{}", item.id(), attribute));
+        return {translated.code(), translated.what(), err, std::string{attribute}};
+    }
+    return {ExitCode::refused,
+            fmt::format("the kernel refused {}={} for {}: {}", attribute, value, item.id(), describe_errno(err)), err,
+            std::string{attribute}};
+}
+
 // Writes one attribute of an item; a refusal names the errno, the attribute and the value.
 void write_attribute(LabFs& lab, const ItemRef& item, std::string_view attribute, std::string_view value)
 {
     try {
         lab.write(item.path() / attribute, value);
     } catch (const FsError& error) {
-        const int err = error.sys_errno();
-        if (err == ENOENT) {
-            if (!lab.is_dir(item.path())) {
-                throw Error(ExitCode::no_such_thread, fmt::format("no such thread: {}", item.id()), err);
-            }
-            throw Error(ExitCode::usage, fmt::format("{} has no attribute '{}'", item.id(), attribute), err,
-                        std::string{attribute});
-        }
-        if (err == EACCES || err == EPERM || err == ETIMEDOUT) {
-            Error translated = lab_error(error, fmt::format("{}/{}", item.id(), attribute));
-            throw Error(translated.code(), translated.what(), err, std::string{attribute});
-        }
+        throw attribute_error(lab, error, item, attribute, value);
+    }
+}
+
+// A stop write may wait at most max_stop_timeout_ms: refuse a longer one before
+// writing, as the kernel would (ERANGE), saying how to wait longer.
+void check_setting(const ItemRef& item, const KeyValue& kv)
+{
+    if (kv.key != "stop_timeout_ms") {
+        return;
+    }
+    if (const auto ms = parse_int(kv.value); ms && *ms > max_stop_timeout_ms) {
         throw Error(ExitCode::refused,
-                    fmt::format("the kernel refused {}={} for {}: {}", attribute, value, item.id(), describe_errno(err)),
-                    err, std::string{attribute});
+                    fmt::format("stop_timeout_ms={} for {} is more than {} ms, the longest a stop write may wait "
+                                "(ERANGE); 'ktlab stop {} --timeout {}' waits longer by polling",
+                                kv.value, item.id(), max_stop_timeout_ms, item.id(), *ms),
+                    ERANGE, kv.key);
     }
 }
 
@@ -177,6 +202,9 @@ public:
         std::vector<KeyValue> values;
         std::transform(settings.begin(), settings.end(), std::back_inserter(values), parse_key_value);
         const ItemRef item{behaviour, name};
+        for (const auto& kv : values) {
+            check_setting(item, kv);
+        }
         const bool staged = cpu.has_value() || no_start || !values.empty();
         {
             std::optional<AutostartOff> autostart_off;
@@ -224,6 +252,7 @@ public:
                 throw Error(ExitCode::usage, fmt::format("{} has no attribute '{}'", item.id(), kv.key), ENOENT,
                             kv.key);
             }
+            check_setting(item, kv);
         }
         ordered_json applied = ordered_json::object();
         for (const auto& kv : values) {
@@ -248,28 +277,37 @@ public:
     void stop(const std::string& name, std::optional<long long> timeout_ms)
     {
         const auto item = resolve(name);
+        StopRequest request;
         if (timeout_ms) {
-            write_attribute(lab_, item, "stop_timeout_ms", std::to_string(*timeout_ms));
+            request.wait = std::chrono::milliseconds{*timeout_ms};
         }
+        StopOutcome outcome = StopOutcome::stopped;
         try {
-            write_attribute(lab_, item, "stop", "1");
-        } catch (const Error& error) {
-            if (error.sys_errno() == ETIMEDOUT) {
-                const auto waited = lab_.try_read_value(item.path() / "stop_timeout_ms").value_or("?");
-                throw Error(ExitCode::timed_out,
-                            fmt::format("kthread_stop({}) did not return within {} ms (ETIMEDOUT): the thread is "
-                                        "still stopping, its function does not return. Run 'ktlab stop' again to "
-                                        "keep waiting, or 'ktlab rm' it",
-                                        item.id(), waited),
-                            ETIMEDOUT, "stop");
+            outcome = stop_thread(lab_, lab_, item, request);
+        } catch (const FsError& error) {
+            const auto attribute = std::filesystem::path{error.path()}.filename().string();
+            if (attribute == "state") {
+                throw vanished_or(error, item);  // reading it while waiting
             }
-            if (error.sys_errno() == EALREADY) {
+            const auto value = attribute == "stop" ? std::string{"1"}
+                                                   : std::to_string(std::min(*timeout_ms, max_stop_timeout_ms));
+            if (error.sys_errno() == EALREADY && attribute == "stop") {
                 throw Error(ExitCode::refused,
                             fmt::format("{} was already stopped (stop_result {})", item.id(),
                                         lab_.try_read_value(item.path() / "stop_result").value_or("?")),
                             EALREADY, "stop");
             }
-            throw;
+            throw attribute_error(lab_, error, item, attribute, value);
+        }
+        if (outcome == StopOutcome::timed_out) {
+            const auto waited = timeout_ms ? std::to_string(*timeout_ms)
+                                           : lab_.try_read_value(item.path() / "stop_timeout_ms").value_or("?");
+            throw Error(ExitCode::timed_out,
+                        fmt::format("kthread_stop({}) did not return within {} ms (ETIMEDOUT): the thread is "
+                                    "still stopping, its function does not return. Run 'ktlab stop' again to "
+                                    "keep waiting, or 'ktlab rm' it",
+                                    item.id(), waited),
+                        ETIMEDOUT, "stop");
         }
         const auto record = read_item_or_vanished(item);
         const auto result = record.get_int("stop_result");
@@ -360,8 +398,14 @@ public:
             }
             config.groups.push_back(std::move(saved));
         }
-        for (const auto& thread : read_threads_or_fail()) {
-            config.threads.push_back(saved_thread_from(thread));
+        const auto threads = read_threads_or_fail();
+        std::vector<ItemRef> items;
+        std::transform(threads.begin(), threads.end(), std::back_inserter(items),
+                       [](const ThreadRecord& thread) { return ItemRef{thread.behaviour, thread.name}; });
+        const auto writable = read_writable_attributes(lab_, items);
+        for (const auto& thread : threads) {
+            const auto known = writable.find(thread.behaviour);
+            config.threads.push_back(saved_thread_from(thread, known == writable.end() ? nullptr : &known->second));
         }
         try {
             save_file_atomically(file, config_to_json(config).dump(2) + "\n");
@@ -388,6 +432,11 @@ public:
         }
         ensure_lab(lab_);
         const auto plan = plan_restore(config, read_lab_state(lab_), RestoreOptions{clear_existing});
+        if (!json_) {
+            for (const auto& warning : plan.warnings) {
+                fmt::print(stderr, "ktlab: warning: {}\n", warning);
+            }
+        }
         if (dry_run) {
             print_plan(plan);
             return plan.skipped.empty();
@@ -587,15 +636,23 @@ void print_error(bool json, ExitCode code, std::string_view message, int sys_err
         error["message"] = message;
         error["errno"] = sys_errno != 0 ? ordered_json(errno_name(sys_errno)) : ordered_json(nullptr);
         error["attribute"] = attribute.empty() ? ordered_json(nullptr) : ordered_json(attribute);
-        fmt::print(stderr, "{}\n", ordered_json{{"error", error}}.dump());
+        fmt::print(stderr, "{}\n", ordered_json{{"error", error}}.dump(-1, ' ', false, ordered_json::error_handler_t::replace));
         return;
     }
     fmt::print(stderr, "ktlab: {}\n", message);
 }
 
-}  // namespace
+// What escaped every command's own handling is a bug; say so and exit with the I/O code.
+void report_unexpected(bool json, const char* what) noexcept
+{
+    try {
+        (void)std::fflush(stdout);
+        print_error(json, ExitCode::io, fmt::format("unexpected error: {}", what), 0, {});
+    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing is left to report with
+    }
+}
 
-int run_cli(int argc, const char* const* argv)
+int run_parsed(int argc, const char* const* argv)
 {
     CLI::App app{"ktlab: drive the kthread_lab kernel-thread lab through configfs", "ktlab"};
     app.fallthrough();  // --json and --root also after the command
@@ -627,7 +684,6 @@ int run_cli(int argc, const char* const* argv)
     bool abort_on_error = false;
     bool dry_run = false;
     std::string file;
-    constexpr long long max_stop_timeout_ms = 600000;
 
     auto* ls = app.add_subcommand("ls", "List all threads, one row each");
     ls->alias("status");
@@ -650,8 +706,10 @@ int run_cli(int argc, const char* const* argv)
     unpark->add_option("NAME", name, "Thread")->required();
     auto* stop = app.add_subcommand("stop", "kthread_stop() a thread and say what it returned");
     stop->add_option("NAME", name, "Thread")->required();
-    stop->add_option("--timeout", timeout_ms, "Set stop_timeout_ms first (1..600000)")
-        ->check(CLI::Range(1LL, max_stop_timeout_ms));
+    stop->add_option("--timeout", timeout_ms,
+                     "Wait up to MS ms (1..600000) for the thread to stop: sets stop_timeout_ms (at most 30000) "
+                     "first, and polls the state for a longer wait")
+        ->check(CLI::Range(1LL, max_stop_wait_ms));
     auto* rm = app.add_subcommand("rm", "Remove threads (stopping them)");
     auto* rm_names = rm->add_option("NAME", names, "Threads");
     auto* rm_all = rm->add_flag("--all", all, "Remove every thread");
@@ -740,6 +798,27 @@ int run_cli(int argc, const char* const* argv)
         print_error(json, translated.code(), translated.what(), error.sys_errno(), {});
         return static_cast<int>(translated.code());
     }
+}
+
+}  // namespace
+
+int run_guarded(bool json, const std::function<int()>& body)
+{
+    try {
+        return body();
+    } catch (const std::exception& error) {
+        report_unexpected(json, error.what());
+    } catch (...) {
+        report_unexpected(json, "an exception of unknown type");
+    }
+    return static_cast<int>(ExitCode::io);
+}
+
+int run_cli(int argc, const char* const* argv)
+{
+    const bool json_requested =
+        std::any_of(argv + 1, argv + argc, [](const char* arg) { return std::string_view{arg} == "--json"; });
+    return run_guarded(json_requested, [argc, argv] { return run_parsed(argc, argv); });
 }
 
 }  // namespace ktlab

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -24,7 +25,7 @@ struct SavedThread {
     std::optional<long long> nice;
     std::optional<long long> retval;
     std::optional<long long> stop_timeout_ms;
-    std::map<std::string, std::string> params;  // the behaviour's own parameters
+    std::map<std::string, std::string> params;  // the behaviour's own parameters, written in name order
 
     [[nodiscard]] std::string id() const { return behaviour + "/" + name; }
     friend bool operator==(const SavedThread&, const SavedThread&) = default;
@@ -48,12 +49,17 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// What a save records of a thread seen in the snapshot.
-[[nodiscard]] SavedThread saved_thread_from(const ThreadRecord& thread);
+// What a save records of a thread seen in the snapshot: the common fields and
+// every parameter (key after the common ones), of any behaviour. With `writable`
+// (the attributes the behaviour's items let one write), only the parameters
+// among them: a value the kernel appends for reading only is not configuration.
+[[nodiscard]] SavedThread saved_thread_from(const ThreadRecord& thread,
+                                            const std::set<std::string>* writable = nullptr);
 
 [[nodiscard]] nlohmann::ordered_json config_to_json(const LabConfig& config);
-// Checks every field; throws ConfigError saying which one is wrong.
-[[nodiscard]] LabConfig config_from_json(const nlohmann::json& root);
+// Checks every field; throws ConfigError starting with the JSONPath of the bad
+// value ("$.threads[3].cpu: must be an integer ...").
+[[nodiscard]] LabConfig config_from_json(const nlohmann::json& document);
 [[nodiscard]] LabConfig parse_config(std::string_view text);
 
 // A usable configfs directory name: non-empty, no '/', not "." or "..".

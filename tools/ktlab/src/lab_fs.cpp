@@ -218,13 +218,23 @@ std::vector<std::string> LabFs::files(const std::filesystem::path& rel) const
     return list_dir(full(rel), EntryType::regular);
 }
 
-bool LabFs::readable(const std::filesystem::path& rel) const
+unsigned LabFs::mode(const std::filesystem::path& rel) const
 {
     struct stat st {};
     if (::stat(full(rel).c_str(), &st) != 0) {
         throw FsError("stat", full(rel).string(), errno);
     }
-    return (st.st_mode & (S_IRUSR | S_IRGRP | S_IROTH)) != 0;
+    return st.st_mode;
+}
+
+bool LabFs::readable(const std::filesystem::path& rel) const
+{
+    return (mode(rel) & (S_IRUSR | S_IRGRP | S_IROTH)) != 0;
+}
+
+bool LabFs::writable(const std::filesystem::path& rel) const
+{
+    return (mode(rel) & (S_IWUSR | S_IWGRP | S_IWOTH)) != 0;
 }
 
 void save_file_atomically(const std::filesystem::path& file, std::string_view content)

@@ -53,8 +53,12 @@ public:
     [[nodiscard]] std::vector<std::string> files(const std::filesystem::path& rel) const;
     // Whether the file's mode grants reading to anyone (configfs write-only attributes do not).
     [[nodiscard]] bool readable(const std::filesystem::path& rel) const;
+    // Whether it grants writing to anyone (configfs read-only attributes do not).
+    [[nodiscard]] bool writable(const std::filesystem::path& rel) const;
 
 private:
+    [[nodiscard]] unsigned mode(const std::filesystem::path& rel) const;  // stat's st_mode
+
     std::filesystem::path root_;
 };
 

@@ -38,6 +38,38 @@ std::string attribute_file_for_key(std::string_view key)
     return key == "parked" ? std::string{"park"} : std::string{key};
 }
 
+// The attribute files of an item in the order of its snapshot line: the common
+// keys, then its behaviour's parameters as the kernel lists them. Only the common
+// keys when the item has no line (or there is no snapshot).
+std::vector<std::string> snapshot_order(const LabFs& lab, const ItemRef& item)
+{
+    std::vector<std::string> order;
+    std::transform(common_keys().begin(), common_keys().end(), std::back_inserter(order), attribute_file_for_key);
+    std::string text;
+    try {
+        text = lab.read("snapshot");
+    } catch (const FsError&) {
+        return order;
+    }
+    // Item lines start "<behaviour>/<name> " after a newline; names hold no white space.
+    const std::string start = "\n" + item.id() + " ";
+    const auto at = text.find(start);
+    if (at == std::string::npos) {
+        return order;
+    }
+    std::string_view line{text};
+    line = line.substr(at + 1);
+    line = line.substr(0, line.find('\n'));
+    try {
+        for (const auto& [key, value] : parse_item_line(line, 0).params()) {
+            order.push_back(key);
+        }
+    } catch (const SnapshotError&) {
+        // a line this ktlab cannot read: name order is still a fine order
+    }
+    return order;
+}
+
 }  // namespace
 
 void ensure_lab(const LabFs& lab, const std::filesystem::path& mounts)
@@ -102,16 +134,7 @@ ItemRef resolve_item(const LabFs& lab, std::string_view name)
 
 std::vector<ThreadRecord> read_threads(const LabFs& lab)
 {
-    std::string text;
-    try {
-        text = lab.read("snapshot");
-    } catch (const FsError& error) {
-        if (error.sys_errno() != ENOENT) {
-            throw;
-        }
-        return read_threads_per_attribute(lab);
-    }
-    auto records = parse_snapshot(text);
+    auto records = parse_snapshot(lab.read("snapshot"));
     // By behaviour, then name; the kernel already sends them so, and the check is cheap.
     auto by_id = [](const ThreadRecord& a, const ThreadRecord& b) {
         return std::tie(a.behaviour, a.name) < std::tie(b.behaviour, b.name);
@@ -122,37 +145,9 @@ std::vector<ThreadRecord> read_threads(const LabFs& lab)
     return records;
 }
 
-std::vector<ThreadRecord> read_threads_per_attribute(const LabFs& lab)
-{
-    std::vector<ThreadRecord> records;
-    for (const auto& item : list_items(lab)) {
-        ThreadRecord record{item.behaviour, item.name, {}};
-        auto read_key = [&](std::string_view key) {
-            // An item removed while we read simply drops out of the listing.
-            if (auto value = lab.try_read_value(item.path() / attribute_file_for_key(key))) {
-                record.attrs.emplace_back(std::string{key}, std::move(*value));
-            }
-        };
-        std::for_each(common_keys().begin(), common_keys().end(), read_key);
-        const auto params = behaviour_params(item.behaviour);
-        std::for_each(params.begin(), params.end(), read_key);
-        if (!record.attrs.empty()) {
-            records.push_back(std::move(record));
-        }
-    }
-    return records;
-}
-
 ThreadRecord read_item_attributes(const LabFs& lab, const ItemRef& item)
 {
-    // The snapshot's order first (common keys, then the behaviour's parameters), then the rest by name.
-    std::vector<std::string> canonical;
-    for (const auto key : common_keys()) {
-        canonical.push_back(attribute_file_for_key(key));
-    }
-    for (const auto key : behaviour_params(item.behaviour)) {
-        canonical.emplace_back(key);
-    }
+    auto canonical = snapshot_order(lab, item);
     auto files = lab.files(item.path());
     auto rank = [&canonical](const std::string& file) {
         return static_cast<std::size_t>(std::find(canonical.begin(), canonical.end(), file) - canonical.begin());
@@ -167,6 +162,32 @@ ThreadRecord read_item_attributes(const LabFs& lab, const ItemRef& item)
         record.attrs.emplace_back(file, lab.read_value(rel));
     }
     return record;
+}
+
+std::map<std::string, std::set<std::string>> read_writable_attributes(const LabFs& lab,
+                                                                     const std::vector<ItemRef>& items)
+{
+    std::map<std::string, std::set<std::string>> writable;
+    for (const auto& item : items) {
+        if (writable.contains(item.behaviour)) {
+            continue;
+        }
+        try {
+            std::set<std::string> names;
+            for (auto& file : lab.files(item.path())) {
+                if (lab.writable(item.path() / file)) {
+                    names.insert(std::move(file));
+                }
+            }
+            writable.emplace(item.behaviour, std::move(names));
+        } catch (const FsError& error) {
+            if (error.sys_errno() != ENOENT) {
+                throw;
+            }
+            // removed meanwhile: another item of its behaviour may answer
+        }
+    }
+    return writable;
 }
 
 std::set<std::string> read_features(const LabFs& lab)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -34,13 +35,18 @@ void ensure_lab(const LabFs& lab, const std::filesystem::path& mounts = "/proc/s
 // "busy/a" or a plain "a" that is unique across groups; Error(no_such_thread) otherwise.
 [[nodiscard]] ItemRef resolve_item(const LabFs& lab, std::string_view name);
 
-// All threads from the single `snapshot` read; from per-attribute reads when an
-// older module has no `snapshot`.
+// All threads from one read of the root `snapshot` attribute.
 [[nodiscard]] std::vector<ThreadRecord> read_threads(const LabFs& lab);
-[[nodiscard]] std::vector<ThreadRecord> read_threads_per_attribute(const LabFs& lab);
 
-// Every readable attribute of one item, in directory order, for `show`.
+// Every readable attribute of one item, for `show`: in the snapshot's order (the
+// common keys, then the behaviour's parameters), then the rest by name.
 [[nodiscard]] ThreadRecord read_item_attributes(const LabFs& lab, const ItemRef& item);
+
+// The writable attributes of each behaviour's items, learned from the directory
+// of one of `items` per behaviour (all items of a behaviour have the same ones).
+// A behaviour none of whose items could be listed is absent.
+[[nodiscard]] std::map<std::string, std::set<std::string>> read_writable_attributes(const LabFs& lab,
+                                                                                    const std::vector<ItemRef>& items);
 
 [[nodiscard]] std::set<std::string> read_features(const LabFs& lab);
 

@@ -1,6 +1,7 @@
 #include "restore.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <exception>
 
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 
 #include "errno_names.hpp"
 #include "errors.hpp"
+#include "stop.hpp"
 
 namespace ktlab {
 
@@ -65,13 +67,27 @@ std::optional<std::string> reason_to_skip(const SavedThread& thread, const LabSt
         return fmt::format("it sets stop_timeout_ms={}, but this module has no 'stop_timeout' feature",
                            *thread.stop_timeout_ms);
     }
-    const auto known = behaviour_params(thread.behaviour);
+    const auto known = state.writable_attributes.find(thread.behaviour);
     for (const auto& [key, value] : thread.params) {
-        if (!known.empty() && std::find(known.begin(), known.end(), key) == known.end()) {
+        if (known != state.writable_attributes.end() && !known->second.contains(key)) {
             return fmt::format("unknown parameter '{}' for behaviour {}", key, thread.behaviour);
         }
     }
     return std::nullopt;
+}
+
+// A stop write may wait at most max_stop_timeout_ms; a longer saved wait (older
+// modules allowed 600000) is restored as that limit, with a warning.
+std::optional<long long> fitted_stop_timeout(const SavedThread& thread, std::size_t index,
+                                             std::vector<std::string>& warnings)
+{
+    if (!thread.stop_timeout_ms || *thread.stop_timeout_ms <= max_stop_timeout_ms) {
+        return thread.stop_timeout_ms;
+    }
+    warnings.push_back(fmt::format("$.threads[{}].stop_timeout_ms: {} ms is more than a stop write may wait; {} gets "
+                                   "{} ('ktlab stop --timeout' waits longer by polling)",
+                                   index, *thread.stop_timeout_ms, thread.id(), max_stop_timeout_ms));
+    return max_stop_timeout_ms;
 }
 
 ItemPlan plan_item(const SavedThread& thread, const std::set<std::string>& features)
@@ -92,20 +108,8 @@ ItemPlan plan_item(const SavedThread& thread, const std::set<std::string>& featu
     if (thread.stop_timeout_ms && features.contains("stop_timeout")) {
         ops.push_back(write(item / "stop_timeout_ms", std::to_string(*thread.stop_timeout_ms)));
     }
-    // Known parameters in the kernel's order, then any others.
-    std::vector<std::string> order;
-    for (const auto key : behaviour_params(thread.behaviour)) {
-        if (thread.params.contains(std::string{key})) {
-            order.emplace_back(key);
-        }
-    }
     for (const auto& [key, value] : thread.params) {
-        if (std::find(order.begin(), order.end(), key) == order.end()) {
-            order.push_back(key);
-        }
-    }
-    for (const auto& key : order) {
-        ops.push_back(write(item / key, thread.params.at(key)));
+        ops.push_back(write(item / key, value));
     }
     if (starts_thread(thread.state)) {
         ops.push_back(write(item / "start", "1"));
@@ -184,6 +188,7 @@ LabState read_lab_state(const LabFs& lab, const std::filesystem::path& cpu_onlin
     state.features = read_features(lab);
     state.groups = read_groups(lab);
     state.existing = list_items(lab);
+    state.writable_attributes = read_writable_attributes(lab, state.existing);
     for (const auto& group : state.groups) {
         if (const auto value = lab.try_read_value(std::filesystem::path{group} / "autostart")) {
             if (const auto number = parse_int(*value)) {
@@ -222,7 +227,8 @@ RestorePlan plan_restore(const LabConfig& config, const LabState& state, const R
     }
     std::set<std::string> seen;
     std::set<std::string> used_groups;
-    for (const auto& thread : config.threads) {
+    for (std::size_t index = 0; index < config.threads.size(); ++index) {
+        SavedThread thread = config.threads[index];
         if (!seen.insert(thread.id()).second) {
             plan.skipped.push_back({thread.id(), "it appears more than once in the file"});
             continue;
@@ -236,6 +242,7 @@ RestorePlan plan_restore(const LabConfig& config, const LabState& state, const R
             continue;
         }
         used_groups.insert(thread.behaviour);
+        thread.stop_timeout_ms = fitted_stop_timeout(thread, index, plan.warnings);
         plan.items.push_back(plan_item(thread, state.features));
     }
     // With autostart 0 a new thread stays `created` until we have bound and configured it.
@@ -268,6 +275,7 @@ RestoreReport execute_restore(const RestorePlan& plan, Mutator& target, bool abo
 {
     RestoreReport report;
     report.skipped = plan.skipped;
+    report.warnings = plan.warnings;
     std::exception_ptr prepare_failure;
     try {
         for (const auto& op : plan.prepare) {
@@ -292,6 +300,11 @@ RestoreReport execute_restore(const RestorePlan& plan, Mutator& target, bool abo
                 created = created || op.kind == Operation::Kind::make_dir;
             } catch (const FsError& error) {
                 std::string reason = fmt::format("{} failed: {}", op.describe(), describe_errno(error.sys_errno()));
+                if (created && error.sys_errno() == ENOENT && op.kind == Operation::Kind::write) {
+                    reason += fmt::format(": this module's {} threads have no attribute '{}'",
+                                          item.operations.front().path.parent_path().string(),
+                                          op.path.filename().string());
+                }
                 if (created) {
                     try {
                         target.remove_dir(item.operations.front().path);
@@ -333,6 +346,7 @@ nlohmann::ordered_json plan_to_json(const RestorePlan& plan)
     }
     json["finish"] = operations_to_json(plan.finish);
     json["skipped"] = skipped_to_json(plan.skipped);
+    json["warnings"] = plan.warnings;
     return json;
 }
 
@@ -348,6 +362,7 @@ nlohmann::ordered_json report_to_json(const RestoreReport& report)
                                   {"errno", errno_name(failure.sys_errno)},
                                   {"reason", failure.reason}});
     }
+    json["warnings"] = report.warnings;
     json["aborted"] = report.aborted;
     json["complete"] = report.complete();
     return json;

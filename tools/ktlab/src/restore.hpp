@@ -44,6 +44,7 @@ struct RestorePlan {
     std::vector<ItemPlan> items;
     std::vector<Operation> finish;   // group autostart as saved; always runs
     std::vector<SkippedItem> skipped;
+    std::vector<std::string> warnings;  // values changed to fit this module
 };
 
 // What the planner needs to know about the running lab.
@@ -54,9 +55,13 @@ struct LabState {
     std::map<std::string, long long> group_autostart;
     std::optional<long long> max_threads;
     std::optional<std::set<long long>> online_cpus;
+    // Per behaviour, the writable attributes of its items, when the lab has one to
+    // look at; otherwise the kernel tells at restore time (ENOENT).
+    std::map<std::string, std::set<std::string>> writable_attributes;
 };
 
-// Reads features, groups, items, autostart, max_threads and the online CPUs.
+// Reads features, groups, items (and their writable attributes), autostart,
+// max_threads and the online CPUs.
 [[nodiscard]] LabState read_lab_state(const LabFs& lab,
                                       const std::filesystem::path& cpu_online = "/sys/devices/system/cpu/online");
 
@@ -81,6 +86,7 @@ struct RestoreReport {
     std::vector<std::string> restored;
     std::vector<SkippedItem> skipped;
     std::vector<FailedItem> failed;
+    std::vector<std::string> warnings;  // the plan's
     bool aborted = false;
     [[nodiscard]] bool complete() const { return skipped.empty() && failed.empty() && !aborted; }
 };

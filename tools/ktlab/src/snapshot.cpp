@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -14,9 +15,6 @@ constexpr std::array<std::string_view, 12> common_key_list{
     "behaviour", "state", "pid", "cpu", "nice", "ran", "loops", "retval",
     "stop_timeout_ms", "stop_result", "stop_latency_ns", "parked",
 };
-constexpr std::array<std::string_view, 2> busy_params{"honor_stop", "resched"};
-constexpr std::array<std::string_view, 2> wait_params{"job_ms", "wait_mode"};
-constexpr std::array<std::string_view, 2> periodic_params{"period_us", "sleep_mode"};
 
 std::vector<std::string_view> split_spaces(std::string_view line)
 {
@@ -56,6 +54,60 @@ std::size_t parse_header(std::string_view line)
     throw SnapshotError(1, "header has no items=<N>");
 }
 
+}  // namespace
+
+SnapshotError::SnapshotError(std::size_t line, const std::string& what)
+    : std::runtime_error(fmt::format("snapshot line {}: {}", line, what)), line_(line)
+{
+}
+
+std::optional<std::string> ThreadRecord::get(std::string_view key) const
+{
+    const auto found = std::find_if(attrs.begin(), attrs.end(), [key](const auto& kv) { return kv.first == key; });
+    if (found == attrs.end()) {
+        return std::nullopt;
+    }
+    return found->second;
+}
+
+std::optional<long long> ThreadRecord::get_int(std::string_view key) const
+{
+    const auto value = get(key);
+    return value ? parse_int(*value) : std::nullopt;
+}
+
+std::span<const std::string_view> common_keys()
+{
+    return common_key_list;
+}
+
+bool is_common_key(std::string_view key)
+{
+    return std::find(common_key_list.begin(), common_key_list.end(), key) != common_key_list.end();
+}
+
+std::vector<std::pair<std::string, std::string>> ThreadRecord::params() const
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    std::copy_if(attrs.begin(), attrs.end(), std::back_inserter(out),
+                 [](const auto& kv) { return !is_common_key(kv.first); });
+    return out;
+}
+
+std::optional<long long> parse_int(std::string_view text)
+{
+    if (text.starts_with("+") && !text.starts_with("+-")) {
+        text.remove_prefix(1);
+    }
+    long long value = 0;
+    const auto* const end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc{} || ptr != end) {
+        return std::nullopt;
+    }
+    return value;
+}
+
 ThreadRecord parse_item_line(std::string_view line, std::size_t line_no)
 {
     const auto tokens = split_spaces(line);
@@ -86,61 +138,6 @@ ThreadRecord parse_item_line(std::string_view line, std::size_t line_no)
         throw SnapshotError(line_no, fmt::format("behaviour={} under group '{}'", *behaviour, record.behaviour));
     }
     return record;
-}
-
-}  // namespace
-
-SnapshotError::SnapshotError(std::size_t line, const std::string& what)
-    : std::runtime_error(fmt::format("snapshot line {}: {}", line, what)), line_(line)
-{
-}
-
-std::optional<std::string> ThreadRecord::get(std::string_view key) const
-{
-    const auto found = std::find_if(attrs.begin(), attrs.end(), [key](const auto& kv) { return kv.first == key; });
-    if (found == attrs.end()) {
-        return std::nullopt;
-    }
-    return found->second;
-}
-
-std::optional<long long> ThreadRecord::get_int(std::string_view key) const
-{
-    const auto value = get(key);
-    return value ? parse_int(*value) : std::nullopt;
-}
-
-std::span<const std::string_view> common_keys()
-{
-    return common_key_list;
-}
-
-std::span<const std::string_view> behaviour_params(std::string_view behaviour)
-{
-    if (behaviour == "busy") {
-        return busy_params;
-    }
-    if (behaviour == "wait") {
-        return wait_params;
-    }
-    if (behaviour == "periodic") {
-        return periodic_params;
-    }
-    return {};
-}
-
-std::optional<long long> parse_int(std::string_view text)
-{
-    if (text.starts_with("+") && !text.starts_with("+-")) {
-        text.remove_prefix(1);
-    }
-    long long value = 0;
-    const auto* const end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ec != std::errc{} || ptr != end) {
-        return std::nullopt;
-    }
-    return value;
 }
 
 std::vector<ThreadRecord> parse_snapshot(std::string_view text)

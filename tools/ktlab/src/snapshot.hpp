@@ -23,6 +23,8 @@ struct ThreadRecord {
     [[nodiscard]] std::optional<std::string> get(std::string_view key) const;
     // nullopt when absent, `none` or not an integer.
     [[nodiscard]] std::optional<long long> get_int(std::string_view key) const;
+    // The behaviour's own parameters: every key but the common ones, in the kernel's order.
+    [[nodiscard]] std::vector<std::pair<std::string, std::string>> params() const;
 };
 
 class SnapshotError : public std::runtime_error {
@@ -36,13 +38,15 @@ private:
 
 inline constexpr int snapshot_version = 1;
 
-// Keys every item has, in snapshot order.
+// Keys every item has, in snapshot order; the keys after them are the behaviour's
+// own parameters, whatever the behaviour (ktlab keeps no list of them).
 [[nodiscard]] std::span<const std::string_view> common_keys();
-// The behaviour's own parameters, in snapshot order (empty for an unknown behaviour).
-[[nodiscard]] std::span<const std::string_view> behaviour_params(std::string_view behaviour);
+[[nodiscard]] bool is_common_key(std::string_view key);
 
 // Parses and checks a whole snapshot; throws SnapshotError naming the line.
 [[nodiscard]] std::vector<ThreadRecord> parse_snapshot(std::string_view text);
+// One item line ("<behaviour>/<name> key=value ..."), line_no for the messages.
+[[nodiscard]] ThreadRecord parse_item_line(std::string_view line, std::size_t line_no);
 
 // Whole-decimal integer with optional sign, nothing else.
 [[nodiscard]] std::optional<long long> parse_int(std::string_view text);

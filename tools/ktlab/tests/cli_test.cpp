@@ -2,6 +2,7 @@
 #include "cli.hpp"
 
 #include <cstdlib>
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -14,11 +15,7 @@ namespace {
 
 using testing::FakeLab;
 
-struct Result {
-    int status;
-    std::string out;
-    std::string err;
-};
+using Result = testing::CliResult;
 
 class CliTest : public ::testing::Test {
 protected:
@@ -34,18 +31,7 @@ protected:
 
     [[nodiscard]] Result run(std::vector<std::string> args) const
     {
-        args.insert(args.begin(), {"ktlab", "--root", fake.root().string()});
-        std::vector<const char*> argv;
-        argv.reserve(args.size());
-        for (const auto& arg : args) {
-            argv.push_back(arg.c_str());
-        }
-        ::testing::internal::CaptureStdout();
-        ::testing::internal::CaptureStderr();
-        const int status = run_cli(static_cast<int>(argv.size()), argv.data());
-        std::string out = ::testing::internal::GetCapturedStdout();
-        std::string err = ::testing::internal::GetCapturedStderr();
-        return {status, std::move(out), std::move(err)};
+        return testing::run_ktlab(fake.root(), std::move(args));
     }
 
     FakeLab fake;
@@ -123,6 +109,30 @@ TEST_F(CliTest, SetUnknownAttributeChangesNothing)
     EXPECT_EQ(fake.read("busy/spin/nice"), "0\n");
 }
 
+TEST_F(CliTest, SetRefusesAStopTimeoutLongerThanAStopWriteMayWaitWithoutWriting)
+{
+    const auto result = run({"set", "spin", "nice=3", "stop_timeout_ms=30001"});
+    EXPECT_EQ(result.status, static_cast<int>(ExitCode::refused));
+    EXPECT_EQ(result.err, "ktlab: stop_timeout_ms=30001 for busy/spin is more than 30000 ms, the longest a stop write "
+                          "may wait (ERANGE); 'ktlab stop busy/spin --timeout 30001' waits longer by polling\n");
+    EXPECT_EQ(fake.read("busy/spin/nice"), "0\n");
+    EXPECT_EQ(fake.read("busy/spin/stop_timeout_ms"), "5000\n");
+    EXPECT_EQ(run({"set", "spin", "stop_timeout_ms=30000"}).status, 0);
+    EXPECT_EQ(fake.read("busy/spin/stop_timeout_ms"), "30000\n");
+    EXPECT_EQ(run({"spawn", "wait", "w", "--set", "stop_timeout_ms=600000"}).status,
+              static_cast<int>(ExitCode::refused));
+    EXPECT_FALSE(std::filesystem::exists(fake.root() / "wait/w"));
+}
+
+TEST_F(CliTest, StopWithALongTimeoutWritesTheLongestStopTimeoutAWriteMayWait)
+{
+    const auto result = run({"stop", "spin", "--timeout", "45000"});
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(fake.read("busy/spin/stop_timeout_ms"), "30000\n");
+    EXPECT_EQ(fake.read("busy/spin/stop"), "1\n");
+    EXPECT_EQ(run({"stop", "spin", "--timeout", "600001"}).status, static_cast<int>(ExitCode::usage));
+}
+
 TEST_F(CliTest, SetRejectsMalformedPairs)
 {
     EXPECT_EQ(run({"set", "spin", "nice"}).status, 1);
@@ -156,6 +166,21 @@ TEST_F(CliTest, SaveWritesAValidConfigAndDryRunRefusesNonEmptyLab)
     EXPECT_TRUE(std::filesystem::exists(fake.root() / "busy/spin"));  // dry run changed nothing
 }
 
+TEST_F(CliTest, RestoreWarnsThatAStopTimeoutAboveTheLimitIsRestoredAsTheLimit)
+{
+    const auto file = fake.scratch() / "old.json";
+    fake.set_file("../old.json", R"({"format": "kthread_lab-config", "version": 1, "threads": [
+        {"behaviour": "wait", "name": "slow", "state": "created", "stop_timeout_ms": 600000}]})");
+    const auto result = run({"restore", "--dry-run", "--clear-existing", file.string()});
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(result.err, "ktlab: warning: $.threads[0].stop_timeout_ms: 600000 ms is more than a stop write may "
+                          "wait; wait/slow gets 30000 ('ktlab stop --timeout' waits longer by polling)\n");
+    EXPECT_NE(result.out.find("  write wait/slow/stop_timeout_ms=30000\n"), std::string::npos);
+    const auto json = run({"restore", "--dry-run", "--clear-existing", "--json", file.string()});
+    EXPECT_TRUE(json.err.empty());
+    EXPECT_EQ(nlohmann::json::parse(json.out)["warnings"].size(), 1U);
+}
+
 TEST_F(CliTest, RestoreOfAnInvalidFileIsAUsageError)
 {
     const auto file = fake.scratch() / "bad.json";
@@ -164,6 +189,58 @@ TEST_F(CliTest, RestoreOfAnInvalidFileIsAUsageError)
     EXPECT_EQ(result.status, static_cast<int>(ExitCode::usage));
     EXPECT_NE(result.err.find("invalid save file"), std::string::npos);
     EXPECT_EQ(run({"restore", (fake.scratch() / "none.json").string()}).status, static_cast<int>(ExitCode::io));
+}
+
+TEST_F(CliTest, RestoreOfAFileWithAWrongTypeIsExitOneNamingTheJsonPath)
+{
+    const auto file = fake.scratch() / "typed.json";
+    fake.set_file("../typed.json", R"({"format": 5, "version": 1, "threads": []})");
+    const auto format = run({"restore", file.string()});
+    EXPECT_EQ(format.status, static_cast<int>(ExitCode::usage));
+    EXPECT_EQ(format.err, "ktlab: invalid save file " + file.string() + ": $.format: must be a string, not 5\n");
+    fake.set_file("../typed.json", R"({"format": "kthread_lab-config", "version": 1, "module_version": [1],
+                                       "threads": []})");
+    const auto module_version = run({"restore", "--json", file.string()});
+    EXPECT_EQ(module_version.status, static_cast<int>(ExitCode::usage));
+    const auto error = nlohmann::json::parse(module_version.err)["error"];
+    EXPECT_EQ(error["kind"], "usage");
+    EXPECT_NE(error["message"].get<std::string>().find("$.module_version: must be a string, not an array"),
+              std::string::npos);
+}
+
+TEST_F(CliTest, RestoreRefusesACpuOutOfRangeInsteadOfReadingItAsAnyCpu)
+{
+    const auto file = fake.scratch() / "cpu.json";
+    fake.set_file("../cpu.json", R"({"format": "kthread_lab-config", "version": 1, "threads": [
+        {"behaviour": "busy", "name": "far", "state": "running", "cpu": 18446744073709551615}]})");
+    const auto result = run({"restore", "--dry-run", "--clear-existing", file.string()});
+    EXPECT_EQ(result.status, static_cast<int>(ExitCode::usage));
+    EXPECT_NE(result.err.find("$.threads[0].cpu: must be an integer from -1 to 2147483647, not 18446744073709551615"),
+              std::string::npos)
+        << result.err;
+    EXPECT_TRUE(result.out.empty());
+}
+
+TEST_F(CliTest, JsonErrorsSurviveNamesThatAreNotUtf8)
+{
+    const auto result = run({"show", "\xff\xfe", "--json"});
+    EXPECT_EQ(result.status, static_cast<int>(ExitCode::no_such_thread));
+    const auto error = nlohmann::json::parse(result.err)["error"];
+    EXPECT_EQ(error["kind"], "no_such_thread");
+}
+
+TEST(RunGuarded, AnExceptionThatEscapesACommandIsReportedWithTheIoExitCode)
+{
+    ::testing::internal::CaptureStderr();
+    const int status = run_guarded(false, []() -> int { throw std::logic_error("boom"); });
+    EXPECT_EQ(::testing::internal::GetCapturedStderr(), "ktlab: unexpected error: boom\n");
+    EXPECT_EQ(status, static_cast<int>(ExitCode::io));
+    ::testing::internal::CaptureStderr();
+    EXPECT_EQ(run_guarded(true, []() -> int { throw 42; }), static_cast<int>(ExitCode::io));
+    const auto error = nlohmann::json::parse(::testing::internal::GetCapturedStderr())["error"];
+    EXPECT_EQ(error["kind"], "io");
+    EXPECT_EQ(error["exit_code"], 9);
+    EXPECT_EQ(run_guarded(false, [] { return 8; }), 8);
 }
 
 TEST_F(CliTest, WatchPrintsCountRefreshesWhenNotATerminal)

@@ -67,7 +67,8 @@ TEST(ConfigJson, ErrorNamesTheBadField)
             {"behaviour":"busy","name":"b","state":"running","cpu":"two"}]})");
         FAIL() << "no exception";
     } catch (const ConfigError& error) {
-        EXPECT_EQ(std::string{error.what()}, R"(threads[1]: "cpu" must be an integer)");
+        EXPECT_EQ(std::string{error.what()},
+                  R"($.threads[1].cpu: must be an integer from -1 to 2147483647, not a string ("two"))");
     }
 }
 

@@ -113,20 +113,15 @@ TEST_F(LabReaderTest, ReadsThreadsFromTheSnapshotAlone)
     EXPECT_EQ(threads[1].id(), "wait/z");
 }
 
-TEST_F(LabReaderTest, FallsBackToPerAttributeReadsWithoutSnapshot)
+TEST_F(LabReaderTest, MissingSnapshotIsAnErrorNotAnEmptyLab)
 {
-    fake.add_item("busy", "b", {{"state", "running"}, {"pid", "12"}, {"loops", "5"}, {"park", "1"},
-                                {"honor_stop", "0"}, {"lateness_ns", "ignored"}});
-    const auto threads = read_threads(lab);
-    ASSERT_EQ(threads.size(), 1U);
-    const auto& thread = threads[0];
-    EXPECT_EQ(thread.get("behaviour"), "busy");
-    EXPECT_EQ(thread.get("state"), "running");
-    EXPECT_EQ(thread.get_int("loops"), 5);
-    EXPECT_EQ(thread.get("parked"), "1");
-    EXPECT_EQ(thread.get("honor_stop"), "0");
-    EXPECT_EQ(thread.get("lateness_ns"), std::nullopt);
-    EXPECT_EQ(thread.attrs.front().first, "behaviour");
+    fake.add_item("busy", "b", {{"state", "running"}});
+    try {
+        (void)read_threads(lab);
+        FAIL() << "no exception";
+    } catch (const FsError& error) {
+        EXPECT_EQ(error.sys_errno(), ENOENT);
+    }
 }
 
 TEST_F(LabReaderTest, BadSnapshotIsAnErrorNotAFallback)
@@ -149,6 +144,11 @@ TEST_F(LabReaderTest, ShowListsAttributesInSnapshotOrderThenByName)
 {
     fake.add_item("wait", "w", {{"zeta", "1"}, {"wait_mode", "sleep"}, {"state", "created"}, {"park", "0"},
                                 {"alpha", "2"}, {"job_ms", "0"}, {"pid", "3"}});
+    // The parameters' order comes from the item's snapshot line.
+    fake.set_file("snapshot", "# kthread_lab snapshot v1 items=1\n"
+                              "wait/w behaviour=wait state=created pid=3 cpu=-1 nice=0 ran=0 loops=0 retval=0 "
+                              "stop_timeout_ms=5000 stop_result=none stop_latency_ns=none parked=0 job_ms=0 "
+                              "wait_mode=sleep\n");
     const auto record = read_item_attributes(lab, {"wait", "w"});
     std::vector<std::string> keys;
     for (const auto& [key, value] : record.attrs) {

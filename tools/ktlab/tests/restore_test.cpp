@@ -33,6 +33,16 @@ protected:
         return read_lab_state(LabFs{fake.root()}, fake.scratch() / "cpu_online");
     }
 
+    // As state(), knowing what a busy item's directory lists (as when the lab has
+    // one to look at): its writable attributes, the parameters among them.
+    [[nodiscard]] LabState state_with_busy_items() const
+    {
+        auto lab_state = state();
+        lab_state.writable_attributes["busy"] = {"cpu", "nice", "retval", "stop_timeout_ms", "start", "stop",
+                                                 "park", "release", "honor_stop", "resched"};
+        return lab_state;
+    }
+
     static std::vector<std::string> describe(const std::vector<Operation>& ops)
     {
         std::vector<std::string> out;
@@ -142,7 +152,7 @@ TEST_F(RestoreTest, SkipsWhatThisModuleCannotRecreateWithReasons)
                       thread("wait", "done", "stopped"), thread("nosuch", "x", "running"), bound, offline,
                       thread("busy", "weird", "dancing"), unknown_param, thread("wait", "fine", "running"),
                       thread("wait", "fine", "running")};
-    const auto plan = plan_restore(config, state(), {});
+    const auto plan = plan_restore(config, state_with_busy_items(), {});
     std::map<std::string, std::string> reasons;
     for (const auto& skipped : plan.skipped) {
         reasons[skipped.id] = skipped.reason;
@@ -168,12 +178,31 @@ TEST_F(RestoreTest, OfflineCpuAndUnknownParameterAreSkipped)
     auto unknown_param = thread("busy", "param", "running");
     unknown_param.params = {{"warp_speed", "9"}};
     config.threads = {offline, unknown_param};
-    const auto plan = plan_restore(config, state(), {});
+    const auto plan = plan_restore(config, state_with_busy_items(), {});
     ASSERT_EQ(plan.skipped.size(), 2U);
     EXPECT_EQ(plan.skipped[0].reason, "it is bound to CPU 7, which is not online here");
     EXPECT_EQ(plan.skipped[1].reason, "unknown parameter 'warp_speed' for behaviour busy");
     EXPECT_TRUE(plan.items.empty());
     EXPECT_TRUE(plan.prepare.empty());
+}
+
+TEST_F(RestoreTest, AStopTimeoutLongerThanAStopWriteMayWaitIsRestoredAsTheLimitWithAWarning)
+{
+    LabConfig config;
+    auto slow = thread("wait", "slow", "created");
+    slow.stop_timeout_ms = 600000;
+    auto limit = thread("wait", "limit", "created");
+    limit.stop_timeout_ms = 30000;
+    config.threads = {limit, slow};
+    const auto plan = plan_restore(config, state(), {});
+    ASSERT_EQ(plan.items.size(), 2U);
+    const auto ops = describe(plan.items[1].operations);
+    EXPECT_EQ(std::count(ops.begin(), ops.end(), "write wait/slow/stop_timeout_ms=30000"), 1);
+    EXPECT_EQ(plan.warnings, (std::vector<std::string>{
+                                 "$.threads[1].stop_timeout_ms: 600000 ms is more than a stop write may wait; "
+                                 "wait/slow gets 30000 ('ktlab stop --timeout' waits longer by polling)"}));
+    RecordingMutator recorder;
+    EXPECT_EQ(execute_restore(plan, recorder, false).warnings, plan.warnings);
 }
 
 TEST_F(RestoreTest, OnlyOneshotIsRecreatedAsExited)

@@ -88,14 +88,22 @@ TEST(Snapshot, ValueMayBeEmptyOrContainEquals)
     EXPECT_EQ(threads[0].get("y"), "a=b");
 }
 
-TEST(Snapshot, BehaviourParamsInKernelOrder)
+TEST(Snapshot, ParametersAreTheKeysAfterTheCommonOnesInKernelOrder)
 {
-    ASSERT_EQ(behaviour_params("busy").size(), 2U);
-    EXPECT_EQ(behaviour_params("busy")[0], "honor_stop");
-    EXPECT_EQ(behaviour_params("periodic")[1], "sleep_mode");
-    EXPECT_EQ(behaviour_params("wait")[0], "job_ms");
-    EXPECT_TRUE(behaviour_params("oneshot").empty());
-    EXPECT_TRUE(behaviour_params("nonsense").empty());
+    using Params = std::vector<std::pair<std::string, std::string>>;
+    const auto threads = parse_snapshot(two_items);
+    EXPECT_EQ(threads[0].params(), (Params{{"honor_stop", "1"}, {"resched", "1"}}));
+    EXPECT_EQ(threads[1].params(), (Params{{"job_ms", "0"}, {"wait_mode", "sleep"}}));
+    const auto others = parse_snapshot(
+        "# kthread_lab snapshot v1 items=2\n"
+        "oneshot/o behaviour=oneshot state=exited pid=1 cpu=-1 nice=0 ran=1 loops=1 retval=0 stop_timeout_ms=5000 "
+        "stop_result=none stop_latency_ns=none parked=0\n"
+        "teleport/t behaviour=teleport state=running pid=2 cpu=-1 nice=0 ran=1 loops=3 retval=0 stop_timeout_ms=5000 "
+        "stop_result=none stop_latency_ns=none parked=0 warp=9 destination=mars\n");
+    EXPECT_TRUE(others[0].params().empty());
+    EXPECT_EQ(others[1].params(), (Params{{"warp", "9"}, {"destination", "mars"}}));
+    EXPECT_TRUE(is_common_key("stop_timeout_ms"));
+    EXPECT_FALSE(is_common_key("warp"));
 }
 
 TEST(ParseInt, AcceptsOnlyWholeDecimals)
