@@ -27,10 +27,11 @@
 /*
  * The name pool: few names, so that workers collide on purpose; every
  * behaviour uses the same names. One is 20 bytes or more (configfs
- * allocates such names), one is UTF-8 that every kernel accepts.
+ * allocates such names), two are UTF-8.
  */
 const char *const tt_pool[] = {
 	"a", "b", "c", "dd", "t-long-name-0123456789", "caf\xc3\xa9",
+	"voil\xc3\xa0",	/* 0xa0 is no space in UTF-8 (issue 7 defect 6) */
 };
 const int tt_npool = sizeof(tt_pool) / sizeof(tt_pool[0]);
 
@@ -207,19 +208,23 @@ static void tt_valid_value(uint64_t *s, const struct tt_spec *sp,
 static void tt_invalid_value(uint64_t *s, const struct tt_spec *sp,
 			     struct tt_value *v)
 {
-	static const struct { const char *s; int err; } junk[] = {
-		{ "abc", EINVAL }, { "1x", EINVAL }, { "0x10", EINVAL },
-		{ " 1", EINVAL }, { "1 ", EINVAL }, { "\n", EINVAL },
-		{ "1\n\n", EINVAL },
+	static const struct { const char *s; size_t len; int err; } junk[] = {
+		{ "abc", 3, EINVAL }, { "1x", 2, EINVAL }, { "0x10", 4, EINVAL },
+		{ " 1", 2, EINVAL }, { "1 ", 2, EINVAL }, { "\n", 1, EINVAL },
+		{ "1\n\n", 3, EINVAL },
+		/* the whole count is parsed: a NUL is junk (issue 7 defect 5) */
+		{ "1\0junk", 6, EINVAL }, { "0\0", 2, EINVAL },
 		/* configfs itself fails a zero-byte write */
-		{ "", EFAULT },
+		{ "", 0, EFAULT },
 	};
 	bool numeric = sp->kind != TT_CHOICE;
 	unsigned int r = tt_rand_below(s, 10);
 
 	if (r < 3) {
 		r = tt_rand_below(s, sizeof(junk) / sizeof(junk[0]));
-		tt_val_set(v, junk[r].s, junk[r].err);
+		memcpy(v->buf, junk[r].s, junk[r].len);
+		v->len = junk[r].len;
+		v->value_err = junk[r].err;
 		return;
 	}
 	if (r == 3) {
@@ -254,7 +259,14 @@ static void tt_invalid_value(uint64_t *s, const struct tt_spec *sp,
 		const char *c = sp->choices[tt_rand_below(s, sp->nchoices)];
 		size_t i;
 
-		switch (tt_rand_below(s, 3)) {
+		switch (tt_rand_below(s, 4)) {
+		case 3:
+			/* a valid name, a NUL, junk (issue 7 defect 5) */
+			v->len = snprintf(v->buf, sizeof(v->buf), "%s", c);
+			memcpy(v->buf + v->len, "\0junk", 5);
+			v->len += 5;
+			v->value_err = EINVAL;
+			return;
 		case 0:
 			/* upper case */
 			tt_val_set(v, c, EINVAL);
@@ -341,9 +353,10 @@ static void tt_judge_write(struct tt_group *g, const char *name,
 	if (ok)
 		return;
 	tt_printable(shown, sizeof(shown), v->buf, v->len);
-	tt_fail(TT_C_ERRNO, "write \"%s\" to %s/%s/%s: %s (%s value)", shown,
+	tt_fail(TT_C_ERRNO, "write \"%s\" to %s/%s/%s: %s (%s value)%s", shown,
 		g->name, name, a->name, err ? tt_errname(err) : "success",
-		v->value_err ? "invalid" : "valid");
+		v->value_err ? "invalid" : "valid",
+		memchr(v->buf, '\0', v->len) && !err ? " (issue 7 defect 5)" : "");
 }
 
 /* open + one write + close: 0 or the errno */
@@ -450,8 +463,9 @@ static void tt_op_mkdir(struct tt_worker *w, struct tt_group *g,
 		tt_op_write_named(w, g, name, "stop_timeout_ms", &v);
 	}
 	if (err && !tt_in(err, ok, 2))
-		tt_fail(TT_C_ERRNO, "mkdir %s/%s: %s", g->name, name,
-			tt_errname(err));
+		tt_fail(TT_C_ERRNO, "mkdir %s/%s: %s%s", g->name, name,
+			tt_errname(err), err == EINVAL && strchr(name, '\xa0') ?
+			" (issue 7 defect 6)" : "");
 }
 
 static void tt_op_mkdir_bad(struct tt_worker *w)
