@@ -113,7 +113,7 @@ fake_qemu() {
 	mkdir -p "$BATS_TEST_TMPDIR/bin"
 	cat >"$BATS_TEST_TMPDIR/bin/qemu-system-x86_64" <<EOF
 #!/bin/bash
-: >"$BATS_TEST_TMPDIR/qemu-ran"
+echo ran >>"$BATS_TEST_TMPDIR/qemu-ran"
 case $1 in
 exit) echo "qemu-system-x86_64: fake failure" >&2; exit 1 ;;
 hang) exec sleep 600 ;;
@@ -160,6 +160,16 @@ assert_no_process_left() {
 	run_bounded 60 "$REPO/tools/vm/run" --kernel "$KERNEL" --accel tcg --timeout 3 -- true
 	assert_equal "$status" 124
 	assert_output --partial "timed out after 3s"
+	assert_no_process_left
+}
+
+@test "runner: a boot that hangs before the command starts is retried once, then fails with 125" {
+	fake_qemu hang
+	KTL_VM_BOOT_TIMEOUT=2 run_bounded 60 "$REPO/tools/vm/run" --kernel "$KERNEL" --accel tcg --timeout 50 -- true
+	assert_equal "$status" 125
+	assert_output --partial "did not start the command within 2s (a hung boot); booting again"
+	assert_output --partial "twice"
+	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/qemu-ran")" 2
 	assert_no_process_left
 }
 
