@@ -55,7 +55,7 @@ static ssize_t ktl_busy_honor_stop_store(struct config_item *ci,
 	s64 val;
 	int err;
 
-	err = ktl_parse_s64(it, "honor_stop", page, 0, 1, &val);
+	err = ktl_parse_s64(it, "honor_stop", page, count, 0, 1, &val);
 	if (err)
 		return err;
 	WRITE_ONCE(to_busy(it)->honor_stop, val);
@@ -74,7 +74,7 @@ static ssize_t ktl_busy_resched_store(struct config_item *ci, const char *page,
 	s64 val;
 	int err;
 
-	err = ktl_parse_s64(it, "resched", page, 0, 1, &val);
+	err = ktl_parse_s64(it, "resched", page, count, 0, 1, &val);
 	if (err)
 		return err;
 	WRITE_ONCE(to_busy(it)->resched, val);
@@ -85,10 +85,9 @@ static ssize_t ktl_busy_release_store(struct config_item *ci, const char *page,
 				      size_t count)
 {
 	struct ktl_item *it = to_ktl_item(ci);
-	s64 val;
 	int err;
 
-	err = ktl_parse_s64(it, "release", page, 1, 1, &val);
+	err = ktl_parse_one(it, "release", page, count);
 	if (err)
 		return err;
 	/* under the lock: park must not see a running thread about to exit */

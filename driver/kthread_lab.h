@@ -73,7 +73,8 @@ struct ktl_item {
 
 	/*
 	 * Serialises the state changes of this item (start, stop, park,
-	 * release, bind, nice, live parameter kicks).
+	 * release, bind, nice, live parameter kicks). Nests inside
+	 * cpus_read_lock() (bind) and ktl_lock (snapshot).
 	 * Never held while waiting for a stop; held across kthread_park(),
 	 * which returns promptly because every parkable run() checks
 	 * kthread_should_park() in each loop and each sleep, and park is
@@ -93,6 +94,7 @@ struct ktl_item {
 
 	/* written by the thread, read anywhere: READ_ONCE/WRITE_ONCE */
 	bool ran;
+	/* also written under lock, so exact for whoever holds it */
 	bool fn_returned;
 	u64 loops;
 	/* makes run() return even when it ignores kthread_should_stop() */
@@ -142,11 +144,19 @@ static inline int ktl_retval(const struct ktl_item *it)
 				    ##__VA_ARGS__);			\
 	} while (0)
 
-/* Parsers for attribute writes: log the reason and return -EINVAL/-ERANGE. */
+/*
+ * Parsers for attribute writes: they parse the whole @count bytes written
+ * (a NUL among them is EINVAL; one trailing newline is accepted), log the
+ * reason of a refusal and return -EINVAL/-ERANGE.
+ */
 int ktl_parse_s64(struct ktl_item *it, const char *attr, const char *page,
-		  s64 min, s64 max, s64 *out);
+		  size_t count, s64 min, s64 max, s64 *out);
 int ktl_parse_choice(struct ktl_item *it, const char *attr, const char *page,
-		     const char *const *choices, unsigned int nr_choices);
+		     size_t count, const char *const *choices,
+		     unsigned int nr_choices);
+/* exactly 1: `start`, `stop`, `release` */
+int ktl_parse_one(struct ktl_item *it, const char *attr, const char *page,
+		  size_t count);
 
 /*
  * Wakes a started thread so that it re-reads a live parameter; never starts

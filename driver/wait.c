@@ -83,7 +83,7 @@ static ssize_t ktl_wait_job_ms_store(struct config_item *ci, const char *page,
 	s64 val;
 	int err;
 
-	err = ktl_parse_s64(it, "job_ms", page, 0, KTL_JOB_MS_MAX, &val);
+	err = ktl_parse_s64(it, "job_ms", page, count, 0, KTL_JOB_MS_MAX, &val);
 	if (err)
 		return err;
 	WRITE_ONCE(to_wait(it)->job_ms, val);
@@ -102,7 +102,7 @@ static ssize_t ktl_wait_wait_mode_store(struct config_item *ci,
 	struct ktl_item *it = to_ktl_item(ci);
 	int mode;
 
-	mode = ktl_parse_choice(it, "wait_mode", page, ktl_wait_modes,
+	mode = ktl_parse_choice(it, "wait_mode", page, count, ktl_wait_modes,
 				ARRAY_SIZE(ktl_wait_modes));
 	if (mode < 0)
 		return mode;
