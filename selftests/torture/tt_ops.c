@@ -331,7 +331,7 @@ static void tt_judge_write(struct tt_group *g, const char *name,
 			   const int *extra, int nextra, int op)
 {
 	const struct tt_spec *sp = a->spec;
-	char shown[160];
+	char shown[160], key[128];
 	bool ok;
 
 	if (op < 0)
@@ -353,10 +353,12 @@ static void tt_judge_write(struct tt_group *g, const char *name,
 	if (ok)
 		return;
 	tt_printable(shown, sizeof(shown), v->buf, v->len);
-	tt_fail(TT_C_ERRNO, "write \"%s\" to %s/%s/%s: %s (%s value)%s", shown,
-		g->name, name, a->name, err ? tt_errname(err) : "success",
-		v->value_err ? "invalid" : "valid",
-		memchr(v->buf, '\0', v->len) && !err ? " (issue 7 defect 5)" : "");
+	/* one report per attribute, value and result */
+	snprintf(key, sizeof(key), "w|%.20s|%.30s|%.40s|%d", g->name, a->name, shown, err);
+	tt_fail_key(TT_C_ERRNO, key, "write \"%s\" to %s/%s/%s: %s (%s value)%s",
+		    shown, g->name, name, a->name, err ? tt_errname(err) : "success",
+		    v->value_err ? "invalid" : "valid",
+		    memchr(v->buf, '\0', v->len) ? " (issue 7 defect 5)" : "");
 }
 
 /* open + one write + close: 0 or the errno */
@@ -462,10 +464,14 @@ static void tt_op_mkdir(struct tt_worker *w, struct tt_group *g,
 		tt_val_num(&v, 1 + tt_rand_below(&w->rng, TT_STOP_TIMEOUT_MAX_MS), false);
 		tt_op_write_named(w, g, name, "stop_timeout_ms", &v);
 	}
-	if (err && !tt_in(err, ok, 2))
-		tt_fail(TT_C_ERRNO, "mkdir %s/%s: %s%s", g->name, name,
-			tt_errname(err), err == EINVAL && strchr(name, '\xa0') ?
-			" (issue 7 defect 6)" : "");
+	if (err && !tt_in(err, ok, 2)) {
+		char key[96];
+
+		snprintf(key, sizeof(key), "mkdir|%.20s|%.40s|%d", g->name, name, err);
+		tt_fail_key(TT_C_ERRNO, key, "mkdir %s/%s: %s%s", g->name, name,
+			    tt_errname(err), err == EINVAL && strchr(name, '\xa0') ?
+			    " (issue 7 defect 6)" : "");
+	}
 }
 
 static void tt_op_mkdir_bad(struct tt_worker *w)
