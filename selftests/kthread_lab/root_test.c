@@ -458,6 +458,46 @@ static long long check_snapshot(struct __test_metadata *_metadata, char *snap,
 	return lines;
 }
 
+/* The kernel's taint flags: bit 9 (W) once anything has warned. */
+static long kernel_taint(void)
+{
+	char buf[32];
+
+	if (lab_read_path("/proc/sys/kernel/tainted", buf, sizeof(buf)) < 0)
+		return -1;
+	return atol(buf);
+}
+
+#define TAINT_WARN (1L << 9)
+
+/*
+ * Every line stays within the width the module reserves for it, or the
+ * module warns (which taints the kernel): one item of each behaviour, with
+ * the longest inline name, read running and then stopped.
+ */
+TEST_F(root, snapshot_of_every_behaviour_stays_within_its_width)
+{
+	static const char name[] = "nineteen-bytes-name";
+	struct lab_item items[LAB_NGROUPS];
+	long taint = kernel_taint();
+	size_t i;
+
+	ASSERT_LE(0, taint);
+	if (taint & TAINT_WARN)
+		SKIP(return, "the kernel warned before this test (tainted %ld): a new warning would not show", taint);
+	for (i = 0; i < LAB_NGROUPS; i++) {
+		ASSERT_EQ(0, lab_create(&items[i], lab_groups[i], name));
+		ASSERT_EQ(0, lab_set(&items[i], "retval", "-2147483648"));
+	}
+	ASSERT_LT(0, lab_snapshot(self->snap, SNAP_MAX));
+	for (i = 0; i < LAB_NGROUPS; i++)
+		ASSERT_EQ(0, lab_set(&items[i], "stop", "1"))
+			TH_LOG("stopping %s/%s", items[i].group, items[i].name);
+	ASSERT_LT(0, lab_snapshot(self->snap, SNAP_MAX));
+	EXPECT_EQ(0, kernel_taint() & TAINT_WARN)
+		TH_LOG("the snapshot read warned: see the kernel log");
+}
+
 TEST_F(root, snapshot_lines_have_the_documented_format)
 {
 	struct lab_item items[5];
