@@ -70,6 +70,27 @@ vm() {
 	assert_output --partial "ktl_warn_on_load"
 }
 
+@test "runner: a warning is caught even when 4 MB of later log would wrap the default ring buffer" {
+	make -s -C "$REPO" testmod KVER="$KERNEL" >/dev/null 2>&1
+	# 32768 lines of 128 bytes after the warning: 32 times the 128 KB ring
+	# of Debian's kernels (CONFIG_LOG_BUF_SHIFT=17).
+	run vm -- bash -c "insmod '$REPO/build/kmod/$KERNEL/warn_module/ktl_warn_on_load.ko'
+		echo on >/proc/sys/kernel/printk_devkmsg
+		line=\$(printf '%0120d' 0)
+		for i in \$(seq 32768); do echo \"<6>filler \$line\"; done >/dev/kmsg"
+	assert_failure 1
+	assert_output --partial "the guest kernel reported a problem"
+	assert_output --partial "ktl_warn_on_load"
+}
+
+@test "runner: a kernel log that wraps even the 16 MB ring fails the run" {
+	run vm -- bash -c "echo on >/proc/sys/kernel/printk_devkmsg
+		line=\$(printf '%0900d' 0)
+		for i in \$(seq 20000); do echo \"<6>filler \$line\"; done >/dev/kmsg"
+	assert_failure 1
+	assert_output --partial "the guest kernel log wrapped"
+}
+
 @test "runner: a guest that panics is reported as dead, never as success" {
 	run vm -- bash -c 'echo c > /proc/sysrq-trigger; exit 0'
 	assert_failure 125
