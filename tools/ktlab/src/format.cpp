@@ -7,8 +7,10 @@
 #include <iterator>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "errno_names.hpp"
+#include "restore.hpp"
 
 namespace ktlab {
 
@@ -297,6 +299,91 @@ std::string threads_to_json_text(const std::vector<ThreadRecord>& threads)
         out += '}';
     }
     out += threads.empty() ? "]}\n" : "\n]}\n";
+    return out;
+}
+
+std::string json_text(const nlohmann::ordered_json& value)
+{
+    return value.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+std::string render_thread_line(std::string_view verb, const ThreadRecord& thread)
+{
+    return fmt::format("{} {}: state {}, pid {}\n", verb, thread.id(), thread.get("state").value_or("?"),
+                       thread.get("pid").value_or("?"));
+}
+
+namespace {
+
+std::string stop_meaning(const StopReport& report)
+{
+    return report.result ? describe_stop_result(*report.result, report.ran) : "no stop_result";
+}
+
+template <typename T>
+nlohmann::ordered_json or_null(const std::optional<T>& value)
+{
+    return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
+}
+
+std::string render_operations(const std::vector<Operation>& operations)
+{
+    std::string out;
+    for (const auto& op : operations) {
+        out += fmt::format("  {}\n", op.describe());
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string render_stop_report(const StopReport& report)
+{
+    return fmt::format("{}: stopped\nstop_result: {}\nstop latency: {}\n", report.id, stop_meaning(report),
+                       report.latency_ns ? format_duration_ns(*report.latency_ns) : "unknown");
+}
+
+nlohmann::ordered_json stop_report_to_json(const StopReport& report)
+{
+    nlohmann::ordered_json out;
+    out["id"] = report.id;
+    out["stop_result"] = or_null(report.result);
+    out["errno"] = report.result && *report.result < 0
+                       ? nlohmann::ordered_json(errno_name(static_cast<int>(-*report.result)))
+                       : nlohmann::ordered_json(nullptr);
+    out["meaning"] = stop_meaning(report);
+    out["ran"] = or_null(report.ran);
+    out["stop_latency_ns"] = or_null(report.latency_ns);
+    return out;
+}
+
+std::string render_plan(const RestorePlan& plan)
+{
+    std::string out = "dry run: nothing was changed; a restore would do:\n";
+    out += render_operations(plan.prepare);
+    for (const auto& item : plan.items) {
+        out += render_operations(item.operations);
+    }
+    out += render_operations(plan.finish);
+    out += fmt::format("{} thread(s) would be restored\n", plan.items.size());
+    for (const auto& skipped : plan.skipped) {
+        out += fmt::format("would skip {}: {}\n", skipped.id, skipped.reason);
+    }
+    return out;
+}
+
+std::string render_report(const RestoreReport& report)
+{
+    std::string out = fmt::format("restored {} thread(s)\n", report.restored.size());
+    for (const auto& skipped : report.skipped) {
+        out += fmt::format("skipped {}: {}\n", skipped.id, skipped.reason);
+    }
+    for (const auto& failed : report.failed) {
+        out += fmt::format("failed {}: {}\n", failed.id, failed.reason);
+    }
+    if (report.aborted) {
+        out += "aborted after the first failure (--abort-on-error)\n";
+    }
     return out;
 }
 

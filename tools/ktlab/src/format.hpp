@@ -1,4 +1,5 @@
-// Text and JSON presentation of threads.
+// Text and JSON presentation: everything ktlab prints on standard output is
+// rendered here.
 #pragma once
 
 #include <map>
@@ -7,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "snapshot.hpp"
 
@@ -45,5 +46,28 @@ private:
 // `ls --json`: {"threads": [...]} with one compact thread object per line. Built
 // thread by thread, never as one document: 10,000 threads must list in well under a second.
 [[nodiscard]] std::string threads_to_json_text(const std::vector<ThreadRecord>& threads);
+
+// A JSON result as printed: indented, invalid UTF-8 replaced, a final newline.
+[[nodiscard]] std::string json_text(const nlohmann::ordered_json& value);
+
+// "spawned busy/a: state running, pid 42\n"
+[[nodiscard]] std::string render_thread_line(std::string_view verb, const ThreadRecord& thread);
+
+// What `ktlab stop` reports: kthread_stop()'s result, whether the function ran, the latency.
+struct StopReport {
+    std::string id;
+    std::optional<long long> result;
+    std::optional<bool> ran;
+    std::optional<long long> latency_ns;
+};
+[[nodiscard]] std::string render_stop_report(const StopReport& report);
+[[nodiscard]] nlohmann::ordered_json stop_report_to_json(const StopReport& report);
+
+struct RestorePlan;
+struct RestoreReport;
+// `restore --dry-run`: the operations, then what would be skipped.
+[[nodiscard]] std::string render_plan(const RestorePlan& plan);
+// `restore`: how many were restored, then what was skipped or failed.
+[[nodiscard]] std::string render_report(const RestoreReport& report);
 
 }  // namespace ktlab

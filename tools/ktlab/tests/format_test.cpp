@@ -1,6 +1,7 @@
 #include "format.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace ktlab {
 namespace {
