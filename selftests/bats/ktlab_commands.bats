@@ -9,7 +9,7 @@ setup() {
 }
 
 teardown() {
-	ktlab_teardown
+	lab_teardown
 }
 
 @test "version names ktlab and the loaded module" {
@@ -151,20 +151,15 @@ wait/${P}t: stop_timeout_ms=1234"
 
 @test "stop --timeout longer than a stop write may wait keeps waiting by polling the state" {
 	run -0 "$KTLAB" spawn busy "${P}l" --set honor_stop=0
-	local out=$BATS_TEST_TMPDIR/stop.out pid rc=0 call=() lab_now deadline
+	local out=$BATS_TEST_TMPDIR/stop.out pid rc=0
 	"$KTLAB" stop "${P}l" --timeout 120000 > "$out" 2>&1 &
 	pid=$!
 	lab_wait_for "$LAB/busy/${P}l/stop_timeout_ms" 30000
 	lab_wait_for "$LAB/busy/${P}l/state" stopping
-	# The write gives up after 30 s (ETIMEDOUT); ktlab then sleeps
-	# (clock_nanosleep, 230) between reads of state.
-	lab_clock
-	deadline=$((lab_now + 90000000))
-	while read -ra call < "/proc/$pid/syscall" && [[ ${call[0]} != 230 && ${call[0]} != 35 ]]; do
-		lab_clock
-		((lab_now < deadline)) || fail "ktlab never started polling: /proc/$pid/syscall reads ${call[*]}"
-		lab_sleep 0.1
-	done
+	# The write gives up after 30 s (ETIMEDOUT); ktlab then sleeps between reads of state.
+	local ktlab_syscall=
+	wait_until -q -t 90 ktlab_sleeping "$pid" ||
+		fail "ktlab never started polling: /proc/$pid/syscall reads $ktlab_syscall"
 	ktlab_attr_is "busy/${P}l" state stopping
 	echo 1 > "$LAB/busy/${P}l/release"
 	wait "$pid" || rc=$?
@@ -227,15 +222,10 @@ removed wait/${P}2"
 }
 
 @test "watch ends cleanly on SIGTERM" {
-	local out=$BATS_TEST_TMPDIR/watch.out pid now deadline
+	local out=$BATS_TEST_TMPDIR/watch.out pid
 	"$KTLAB" watch --interval 100 > "$out" 2>&1 &
 	pid=$!
-	now=${EPOCHREALTIME//[.,]/}
-	deadline=$((now + 20000000))
-	while [[ ! -s $out ]] && ((now < deadline)); do
-		lab_sleep 0.05
-		now=${EPOCHREALTIME//[.,]/}
-	done
+	wait_until -q -t 20 test -s "$out" || true # the first table, or give up waiting and check below
 	kill -TERM "$pid"
 	local rc=0
 	wait "$pid" || rc=$?
