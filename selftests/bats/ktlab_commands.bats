@@ -139,6 +139,7 @@ wait/${P}t: stop_timeout_ms=1234"
 	run -0 "$KTLAB" spawn busy "${P}h" --set honor_stop=0
 	run -5 "$KTLAB" stop "${P}h" --timeout 200
 	assert_output --partial "ktlab: kthread_stop(busy/${P}h) did not return within 200 ms (ETIMEDOUT)"
+	assert_output --partial "Run 'ktlab set busy/${P}h release=1' to let it leave its loop"
 	ktlab_attr_is "busy/${P}h" state stopping
 	run -5 --separate-stderr "$KTLAB" --json stop "${P}h"
 	assert_equal "$output" ""

@@ -45,17 +45,6 @@ Error stop_error(const LabFs& lab, const FsError& error, const ItemRef& item, co
     return attribute_error(lab, error, item, attribute, value);
 }
 
-Error timed_out(const LabFs& lab, const ItemRef& item, const StopOptions& options)
-{
-    const auto waited = options.timeout_ms ? std::to_string(*options.timeout_ms)
-                                           : lab.try_read_value(item.path() / "stop_timeout_ms").value_or("?");
-    return {ExitCode::timed_out,
-            fmt::format("kthread_stop({}) did not return within {} ms (ETIMEDOUT): the thread is still stopping, its "
-                        "function does not return. Run 'ktlab stop' again to keep waiting, or 'ktlab rm' it",
-                        item.id(), waited),
-            ETIMEDOUT, "stop"};
-}
-
 void run_stop(const Context& ctx, const StopOptions& options)
 {
     LabFs lab{ctx.root};
@@ -71,7 +60,7 @@ void run_stop(const Context& ctx, const StopOptions& options)
         throw stop_error(lab, error, item, options);
     }
     if (outcome == StopOutcome::timed_out) {
-        throw timed_out(lab, item, options);
+        throw stop_timeout_error(lab, item, options.timeout_ms);
     }
     const auto record = read_item_or_vanished(lab, item);
     StopReport report{item.id(), record.get_int("stop_result"), std::nullopt, record.get_int("stop_latency_ns")};
@@ -124,6 +113,7 @@ void setup_stop(CLI::App& app, Context& ctx)
     sub->add_option("--timeout", options->timeout_ms,
                     "Wait up to MS ms (1..600000) for the thread to stop: sets stop_timeout_ms (at most 30000) "
                     "first, and polls the state for a longer wait")
+        ->type_name("MS")
         ->check(CLI::Range(1LL, max_stop_wait_ms));
     sub->callback([&ctx, options] { run_stop(ctx, *options); });
 }
