@@ -47,6 +47,20 @@ teardown() {
 	assert_line --regexp "^\\{\"id\":\"busy/${P}b\",\"name\":\"${P}b\",\"behaviour\":\"busy\",\"state\":\"running\",\"pid\":[0-9]+,.*\"honor_stop\":1,\"resched\":1\\},?$"
 }
 
+@test "status NAME prints that thread's row only" {
+	run -0 "$KTLAB" spawn busy "${P}s"
+	run -0 "$KTLAB" spawn wait "${P}t" --no-start
+	run -0 "$KTLAB" status "${P}s"
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 --regexp '^NAME +BEHAVIOUR +STATE'
+	assert_line --index 1 --regexp "^${P}s +busy +running +[0-9]+ "
+	run -0 "$KTLAB" status "wait/${P}t" --json
+	assert_output --partial "\"id\":\"wait/${P}t\""
+	[[ $output != *"busy/${P}s"* ]]
+	run -3 "$KTLAB" status "${P}none"
+	assert_output "ktlab: no such thread: ${P}none"
+}
+
 @test "spawn --no-start then stop: -4 (EINTR), the function never ran" {
 	run -0 "$KTLAB" spawn wait "${P}w" --no-start
 	assert_output --partial "state created"

@@ -4,6 +4,7 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -83,11 +84,27 @@ void report_thread(const Context& ctx, const LabFs& lab, std::string_view verb, 
     print_text(render_thread_line(verb, record));
 }
 
-void run_ls(const Context& ctx)
+// Only the threads `names` name (all when there are none); a name that names
+// none is an error, as for every command that takes a thread.
+std::vector<ThreadRecord> only_named(const LabFs& lab, std::vector<ThreadRecord> threads,
+                                     const std::vector<std::string>& names)
+{
+    if (names.empty()) {
+        return threads;
+    }
+    std::set<std::string> ids;
+    for (const auto& name : names) {
+        ids.insert(resolve_item(lab, name).id());
+    }
+    std::erase_if(threads, [&ids](const ThreadRecord& thread) { return !ids.contains(thread.id()); });
+    return threads;
+}
+
+void run_ls(const Context& ctx, const std::vector<std::string>& names)
 {
     const LabFs lab{ctx.root};
     ensure_lab(lab);
-    const auto threads = read_threads_or_fail(lab);
+    const auto threads = only_named(lab, read_threads_or_fail(lab), names);
     if (ctx.json) {
         print_text(threads_to_json_text(threads));
         return;
@@ -215,9 +232,11 @@ std::shared_ptr<std::string> add_name(CLI::App* sub, const char* help = "Thread"
 
 void setup_ls(CLI::App& app, Context& ctx)
 {
-    auto* sub = app.add_subcommand("ls", "List all threads, one row each");
+    auto* sub = app.add_subcommand("ls", "List the threads, one row each (status NAME: one thread's row)");
     sub->alias("status");
-    sub->callback([&ctx] { run_ls(ctx); });
+    auto names = std::make_shared<std::vector<std::string>>();
+    sub->add_option("NAME", *names, "Only these threads (NAME or BEHAVIOUR/NAME)");
+    sub->callback([&ctx, names] { run_ls(ctx, *names); });
 }
 
 void setup_show(CLI::App& app, Context& ctx)

@@ -55,6 +55,28 @@ TEST_F(CliTest, StatusIsLs)
     EXPECT_NE(result.out.find("spin  busy"), std::string::npos);
 }
 
+TEST_F(CliTest, StatusOfANamedThreadIsItsRowOnly)
+{
+    fake.add_item("wait", "w", {});
+    fake.set_file("snapshot",
+                  "# kthread_lab snapshot v1 items=2\n"
+                  "busy/spin behaviour=busy state=running pid=5 cpu=-1 nice=0 ran=1 loops=9 retval=0 "
+                  "stop_timeout_ms=5000 stop_result=none stop_latency_ns=none parked=0 honor_stop=1 resched=1\n"
+                  "wait/w behaviour=wait state=created pid=6 cpu=-1 nice=0 ran=0 loops=0 retval=0 "
+                  "stop_timeout_ms=5000 stop_result=none stop_latency_ns=none parked=0 job_ms=0 wait_mode=sleep\n");
+    const auto status = run({"status", "spin"});
+    ASSERT_EQ(status.status, 0) << status.err;
+    EXPECT_EQ(status.out, "NAME  BEHAVIOUR  STATE    PID  CPU  RAN  LOOPS  STOP_RESULT  STOP_LATENCY\n"
+                          "spin  busy       running    5   -1    1      9            -             -\n");
+    const auto json = nlohmann::json::parse(run({"ls", "wait/w", "--json"}).out);
+    ASSERT_EQ(json["threads"].size(), 1U);
+    EXPECT_EQ(json["threads"][0]["id"], "wait/w");
+    EXPECT_EQ(run({"status"}).out.find("\nw "), run({"ls"}).out.find("\nw "));  // no name: every thread
+    const auto ghost = run({"status", "ghost"});
+    EXPECT_EQ(ghost.status, static_cast<int>(ExitCode::no_such_thread));
+    EXPECT_EQ(ghost.err, "ktlab: no such thread: ghost\n");
+}
+
 TEST_F(CliTest, MissingLabIsExitTwo)
 {
     const auto result = run({"--root", (fake.scratch() / "absent").string(), "ls"});
