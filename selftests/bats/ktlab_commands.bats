@@ -223,14 +223,15 @@ removed wait/${P}2"
 	assert_output --partial "give thread names or --all"
 }
 
-@test "watch prints --count refreshes with loop rates when not on a terminal" {
+@test "watch -n 0.5 prints --count refreshes every half second with loop rates when not on a terminal" {
 	run -0 "$KTLAB" spawn busy "${P}w"
-	run -0 "$KTLAB" watch --count 2 --interval 300
+	run -0 "$KTLAB" watch --count 2 -n 0.5
 	local titles=0 line
 	for line in "${lines[@]}"; do
 		[[ $line == "ktlab watch "* ]] && titles=$((titles + 1))
 	done
 	assert_equal "$titles" 2
+	assert_line --regexp '^ktlab watch .* thread\(s\), every 0\.5 s$'
 	assert_line --regexp '^NAME +BEHAVIOUR +STATE +PID +CPU +RAN +LOOPS +LOOPS/S +STOP_RESULT +STOP_LATENCY$'
 	# the second refresh has a rate for the spinning thread
 	assert_line --regexp "^${P}w +busy +running( +[^ ]+){4} +[0-9.]+[kMG]?/s +- +-$"
@@ -238,7 +239,7 @@ removed wait/${P}2"
 
 @test "watch ends cleanly on SIGTERM" {
 	local out=$BATS_TEST_TMPDIR/watch.out pid
-	"$KTLAB" watch --interval 100 > "$out" 2>&1 &
+	"$KTLAB" watch --interval 0.1 > "$out" 2>&1 &
 	pid=$!
 	wait_until -q -t 20 test -s "$out" || true # the first table, or give up waiting and check below
 	kill -TERM "$pid"

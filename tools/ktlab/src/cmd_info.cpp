@@ -1,5 +1,7 @@
 // watch, features and version.
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -19,16 +21,34 @@ namespace ktlab {
 namespace {
 
 struct WatchCliOptions {
-    long long interval_ms = 1000;
+    double interval_s = 1.0;
     std::optional<long long> count;
 };
+
+constexpr double shortest_interval_s = 0.01;
+constexpr double longest_interval_s = 3600.0;
+
+// Seconds as watch(1) takes them: a decimal number, fractions allowed. Empty
+// when TEXT is one in range, else why not (nan and inf included).
+std::string check_interval(const std::string& text)
+{
+    double seconds = 0;
+    const char* end = text.data() + text.size();
+    const auto [stop, error] = std::from_chars(text.data(), end, seconds);
+    if (error != std::errc{} || stop != end || !std::isfinite(seconds) || seconds < shortest_interval_s ||
+        seconds > longest_interval_s) {
+        return fmt::format("'{}' is not a number of seconds from {} to {}", text, shortest_interval_s,
+                           longest_interval_s);
+    }
+    return {};
+}
 
 void run_watch_command(const Context& ctx, const WatchCliOptions& cli)
 {
     const LabFs lab{ctx.root};
     ensure_lab(lab);
     WatchOptions options;
-    options.interval = std::chrono::milliseconds{cli.interval_ms};
+    options.interval = std::chrono::round<std::chrono::milliseconds>(std::chrono::duration<double>{cli.interval_s});
     options.count = cli.count;
     options.json = ctx.json;
     try {
@@ -80,8 +100,10 @@ void setup_watch(CLI::App& app, Context& ctx)
 {
     auto options = std::make_shared<WatchCliOptions>();
     auto* sub = app.add_subcommand("watch", "Live table of all threads with loop rates (q or Ctrl-C quits)");
-    sub->add_option("--interval", options->interval_ms, "Refresh interval in ms")
-        ->check(CLI::Range(10LL, 3600000LL))
+    sub->add_option("-n,--interval", options->interval_s,
+                    "Seconds between refreshes, fractions allowed (-n 0.5); 0.01 to 3600")
+        ->type_name("SECONDS")
+        ->check(CLI::Validator(check_interval, ""))
         ->capture_default_str();
     sub->add_option("--count", options->count, "Exit after this many refreshes")->check(CLI::PositiveNumber);
     sub->callback([&ctx, options] { run_watch_command(ctx, *options); });
