@@ -61,6 +61,15 @@ teardown() {
 	assert_output "ktlab: no such thread: ${P}none"
 }
 
+@test "show labels lateness and draws the lateness histogram as a bar chart" {
+	run -0 "$KTLAB" spawn periodic "${P}p" --set period_us=1000 --set sleep_mode=hrtimer
+	lab_wait_ge "$LAB/periodic/${P}p/loops" 20
+	run -0 "$KTLAB" show "${P}p"
+	assert_line --regexp '^lateness_ns +min [0-9.]+ (ns|us|ms|s)  avg [0-9.]+ (ns|us|ms|s)  max [0-9.]+ (ns|us|ms|s)  p99 [0-9.]+ (ns|us|ms|s)$'
+	assert_line 'lateness_hist:'
+	assert_line --regexp '^ +([0-9]+-[0-9]+|>=) [0-9]* ?(us|ms|s) +#+ +[0-9]+$'
+}
+
 @test "spawn --no-start then stop: -4 (EINTR), the function never ran" {
 	run -0 "$KTLAB" spawn wait "${P}w" --no-start
 	assert_output --partial "state created"

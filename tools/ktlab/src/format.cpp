@@ -178,10 +178,123 @@ std::string value_with_unit(std::string_view key, std::string_view value)
             return *number < 1000 ? fmt::format("{} ns", value)
                                   : fmt::format("{} ns ({})", value, format_duration_ns(*number));
         }
-        // Several numbers (lateness_ns is "min avg max p99") share the unit.
+        // Several numbers in one value share the unit.
         return fmt::format("{} {}", value, rule.unit);
     }
     return std::string{value};
+}
+
+namespace {
+
+constexpr std::size_t histogram_bar_width = 40;
+constexpr long long us_per_ms = 1000;
+constexpr long long us_per_s = 1000000;
+
+std::vector<std::string_view> lines_of(std::string_view text)
+{
+    std::vector<std::string_view> lines;
+    while (!text.empty()) {
+        const auto newline = std::min(text.find('\n'), text.size());
+        lines.push_back(text.substr(0, newline));
+        text.remove_prefix(std::min(newline + 1, text.size()));
+    }
+    return lines;
+}
+
+// Space-separated integers; empty when anything else is there.
+std::vector<long long> numbers_of(std::string_view text)
+{
+    std::vector<long long> numbers;
+    while (!text.empty()) {
+        const auto space = std::min(text.find(' '), text.size());
+        const auto number = parse_int(text.substr(0, space));
+        if (!number) {
+            return {};
+        }
+        numbers.push_back(*number);
+        text.remove_prefix(std::min(space + 1, text.size()));
+    }
+    return numbers;
+}
+
+struct Bucket {
+    long long lower_us;
+    long long count;
+};
+
+// "<lower bound, us> <count>" lines; nullopt when the value is not that.
+std::optional<std::vector<Bucket>> buckets_of(std::string_view value)
+{
+    std::vector<Bucket> buckets;
+    for (const auto line : lines_of(value)) {
+        const auto numbers = numbers_of(line);
+        if (numbers.size() != 2 || numbers[1] < 0 || (!buckets.empty() && numbers[0] <= buckets.back().lower_us)) {
+            return std::nullopt;
+        }
+        buckets.push_back({numbers[0], numbers[1]});
+    }
+    return buckets;
+}
+
+// "100-200 us", "1-2 ms", ">= 1 s": in the unit of the lower bound.
+std::string bucket_range(long long lower_us, std::optional<long long> upper_us)
+{
+    const long long unit = lower_us < us_per_ms ? 1 : (lower_us < us_per_s ? us_per_ms : us_per_s);
+    const std::string_view name = unit == 1 ? "us" : (unit == us_per_ms ? "ms" : "s");
+    auto in_unit = [unit](long long us) { return fmt::format("{:g}", static_cast<double>(us) / static_cast<double>(unit)); };
+    if (!upper_us) {
+        return fmt::format(">= {} {}", in_unit(lower_us), name);
+    }
+    return fmt::format("{}-{} {}", in_unit(lower_us), in_unit(*upper_us), name);
+}
+
+}  // namespace
+
+std::string render_lateness(std::string_view value)
+{
+    const auto numbers = numbers_of(value);
+    if (numbers.size() != 4) {
+        return std::string{value};  // "none" before the first tick
+    }
+    return fmt::format("min {}  avg {}  max {}  p99 {}", format_duration_ns(numbers[0]),
+                       format_duration_ns(numbers[1]), format_duration_ns(numbers[2]), format_duration_ns(numbers[3]));
+}
+
+std::optional<std::string> render_histogram(std::string_view value)
+{
+    const auto buckets = buckets_of(value);
+    if (!buckets) {
+        return std::nullopt;
+    }
+    auto used = [](const Bucket& bucket) { return bucket.count > 0; };
+    const auto first = std::find_if(buckets->begin(), buckets->end(), used);
+    if (first == buckets->end()) {
+        return std::string{"  (no ticks yet)\n"};
+    }
+    const auto last = std::find_if(buckets->rbegin(), buckets->rend(), used).base();
+    long long most = 0;
+    std::vector<std::string> ranges;
+    for (auto bucket = first; bucket != last; ++bucket) {
+        const auto next = std::next(bucket);
+        ranges.push_back(bucket_range(bucket->lower_us, next == buckets->end() ? std::nullopt
+                                                                               : std::optional{next->lower_us}));
+        most = std::max(most, bucket->count);
+    }
+    std::size_t range_width = 0;
+    for (const auto& range : ranges) {
+        range_width = std::max(range_width, range.size());
+    }
+    std::string out;
+    for (auto bucket = first; bucket != last; ++bucket) {
+        const auto share = static_cast<double>(bucket->count) / static_cast<double>(most);
+        const auto bar = bucket->count == 0
+                             ? std::size_t{0}
+                             : std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(
+                                                            share * static_cast<double>(histogram_bar_width))));
+        out += fmt::format("  {:>{}}  {:<{}}  {}\n", ranges[static_cast<std::size_t>(bucket - first)], range_width,
+                           std::string(bar, '#'), histogram_bar_width, bucket->count);
+    }
+    return out;
 }
 
 std::string render_attributes(const ThreadRecord& thread)
@@ -192,18 +305,23 @@ std::string render_attributes(const ThreadRecord& thread)
     }
     std::string out = fmt::format("{:<{}}  {}\n", "thread", width, thread.id());
     for (const auto& [key, value] : thread.attrs) {
-        if (value.find('\n') != std::string::npos) {
-            // Multi-line attributes (lateness_hist) go below their name, indented.
-            out += fmt::format("{}:\n", key);
-            std::string_view rest{value};
-            while (!rest.empty()) {
-                const auto newline = std::min(rest.find('\n'), rest.size());
-                out += fmt::format("  {}\n", rest.substr(0, newline));
-                rest.remove_prefix(std::min(newline + 1, rest.size()));
-            }
+        if (key == "lateness_ns") {
+            out += fmt::format("{:<{}}  {}\n", key, width, render_lateness(value));
             continue;
         }
-        out += fmt::format("{:<{}}  {}\n", key, width, value_with_unit(key, value));
+        if (value.find('\n') == std::string::npos) {
+            out += fmt::format("{:<{}}  {}\n", key, width, value_with_unit(key, value));
+            continue;
+        }
+        // Multi-line attributes go below their name: a histogram as a bar chart, others indented.
+        out += fmt::format("{}:\n", key);
+        if (auto chart = key.ends_with("_hist") ? render_histogram(value) : std::nullopt) {
+            out += *chart;
+            continue;
+        }
+        for (const auto line : lines_of(value)) {
+            out += fmt::format("  {}\n", line);
+        }
     }
     return out;
 }

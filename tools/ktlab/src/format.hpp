@@ -37,8 +37,14 @@ private:
 
 // "stop_timeout_ms" "5000" -> "5000 ms"; stop_result gets its errno name.
 [[nodiscard]] std::string value_with_unit(std::string_view key, std::string_view value);
-// `show` output: one "key: value unit" line per attribute.
+// `show` output: one "key: value unit" line per attribute; lateness_ns labelled,
+// a histogram (an attribute ending in _hist) as a bar chart.
 [[nodiscard]] std::string render_attributes(const ThreadRecord& thread);
+// "min 197 us  avg 888 us  max 3.61 ms  p99 3.61 ms" from lateness_ns's "<min> <avg> <max> <p99>" (ns).
+[[nodiscard]] std::string render_lateness(std::string_view value);
+// "<lower bound, us> <count>" lines as "  100-200 us  ########  8" lines, from the
+// first to the last bucket that holds any; nullopt when the value is not such lines.
+[[nodiscard]] std::optional<std::string> render_histogram(std::string_view value);
 
 // Integers become numbers, `none` null, anything else stays a string.
 [[nodiscard]] nlohmann::json value_to_json(std::string_view value);
