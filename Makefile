@@ -24,9 +24,14 @@ KSELFTEST_SRCS := $(wildcard selftests/kthread_lab/*_test.c)
 KSELFTESTS := $(patsubst selftests/kthread_lab/%.c,$(BUILD)/selftests/%,$(KSELFTEST_SRCS))
 KSELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
 	-I $(LINUX_SRC)/tools/testing/selftests -I selftests/kthread_lab
+# The torture stress (`make torture`; guest-suite runs it too).
+TORTURE := $(BUILD)/selftests/ktl_torture
+TORTURE_SRCS := $(wildcard selftests/torture/*.c)
+TORTURE_WORKERS ?= 8
+TORTURE_SECONDS ?= 60
 
 .PHONY: all modules clean modules_install install kmod testmod linux-src \
-	selftests tools deps check demo lint bench
+	selftests tools deps check check-debug demo lint bench torture
 
 all: modules
 
@@ -37,19 +42,22 @@ modules_install:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
 # One build tree per kernel release, so the test matrix never rebuilds back
-# and forth: build/kmod/RELEASE/kthread_lab.ko.
+# and forth: build/kmod/RELEASE/kthread_lab.ko.  KMOD_KDIR: the kernel tree
+# to build against when it is not Debian's headers package (the debug
+# kernel's O= tree, see tools/vm/debug-kernel).
+KMOD_KDIR ?= /usr/src/linux-headers-$(KVER)
 kmod:
 	@test -n "$(KVER)" || { echo "make kmod: set KVER=<kernel release>" >&2; exit 2; }
 	@mkdir -p $(BUILD)/kmod/$(KVER)
 	@cp -a Kbuild driver $(BUILD)/kmod/$(KVER)/
-	$(MAKE) -s -C /usr/src/linux-headers-$(KVER) M=$(CURDIR)/$(BUILD)/kmod/$(KVER) modules
+	$(MAKE) -s -C $(KMOD_KDIR) M=$(CURDIR)/$(BUILD)/kmod/$(KVER) modules
 
 # The module that warns on load, for the VM runner's own tests.
 testmod:
 	@test -n "$(KVER)" || { echo "make testmod: set KVER=<kernel release>" >&2; exit 2; }
 	@mkdir -p $(BUILD)/kmod/$(KVER)/warn_module
 	@cp -a selftests/warn_module/. $(BUILD)/kmod/$(KVER)/warn_module/
-	$(MAKE) -s -C /usr/src/linux-headers-$(KVER) M=$(CURDIR)/$(BUILD)/kmod/$(KVER)/warn_module modules
+	$(MAKE) -s -C $(KMOD_KDIR) M=$(CURDIR)/$(BUILD)/kmod/$(KVER)/warn_module modules
 
 # The few files taken from Debian's linux-source-6.1 package at build time
 # (never copied into the repository).
@@ -62,7 +70,10 @@ $(LINUX_SRC)/.stamp:
 		$(addprefix linux-source-6.1/,$(LINUX_SRC_FILES))
 	touch $@
 
-selftests: $(KSELFTESTS)
+selftests: $(KSELFTESTS) $(TORTURE)
+$(TORTURE): $(TORTURE_SRCS) $(wildcard selftests/torture/*.h)
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -o $@ $(TORTURE_SRCS)
 $(BUILD)/selftests/%: selftests/kthread_lab/%.c $(wildcard selftests/kthread_lab/*.h) $(LINUX_SRC)/.stamp
 	@mkdir -p $(@D)
 	$(CC) $(KSELFTEST_CFLAGS) -o $@ $<
@@ -80,6 +91,11 @@ deps:
 check: deps
 	@selftests/check $(KERNELS)
 
+# The guest suite under the debug kernel's checkers (also the last stage
+# of `make check`).
+check-debug: deps
+	@selftests/check-debug
+
 demo: deps
 	@tools/demo/run
 
@@ -88,6 +104,11 @@ lint: deps
 
 bench: deps
 	@tools/bench/run
+
+# The torture stress on every guest kernel (KERNELS=... for some of them).
+torture: deps
+	@TORTURE_WORKERS=$(TORTURE_WORKERS) TORTURE_SECONDS=$(TORTURE_SECONDS) \
+		selftests/torture/run $(KERNELS)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

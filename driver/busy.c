@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * busy: spins, counting loops. With honor_stop 0 it never looks at
- * kthread_should_stop() (the seed's first case): kthread_stop() then waits
+ * busy: spins, counting loops. With honor_stop 0 it is a loop that never
+ * checks the stop flag (kthread_should_stop()): kthread_stop() then waits
  * until `release` (or rmdir) makes the loop return. With resched 0 it never
  * calls cond_resched(), and a kernel without full preemption reports a soft
  * lockup on its CPU after about 20 s.
@@ -52,14 +52,8 @@ static ssize_t ktl_busy_honor_stop_store(struct config_item *ci,
 					 const char *page, size_t count)
 {
 	struct ktl_item *it = to_ktl_item(ci);
-	s64 val;
-	int err;
 
-	err = ktl_parse_s64(it, "honor_stop", page, 0, 1, &val);
-	if (err)
-		return err;
-	WRITE_ONCE(to_busy(it)->honor_stop, val);
-	return count;
+	return ktl_store_bool(it, "honor_stop", page, count, &to_busy(it)->honor_stop);
 }
 
 static ssize_t ktl_busy_resched_show(struct config_item *ci, char *page)
@@ -67,28 +61,21 @@ static ssize_t ktl_busy_resched_show(struct config_item *ci, char *page)
 	return sysfs_emit(page, "%d\n", READ_ONCE(to_busy(to_ktl_item(ci))->resched));
 }
 
-static ssize_t ktl_busy_resched_store(struct config_item *ci, const char *page,
-				      size_t count)
+static ssize_t ktl_busy_resched_store(struct config_item *ci,
+				      const char *page, size_t count)
 {
 	struct ktl_item *it = to_ktl_item(ci);
-	s64 val;
-	int err;
 
-	err = ktl_parse_s64(it, "resched", page, 0, 1, &val);
-	if (err)
-		return err;
-	WRITE_ONCE(to_busy(it)->resched, val);
-	return count;
+	return ktl_store_bool(it, "resched", page, count, &to_busy(it)->resched);
 }
 
 static ssize_t ktl_busy_release_store(struct config_item *ci, const char *page,
 				      size_t count)
 {
 	struct ktl_item *it = to_ktl_item(ci);
-	s64 val;
 	int err;
 
-	err = ktl_parse_s64(it, "release", page, 1, 1, &val);
+	err = ktl_parse_one(it, "release", page, count);
 	if (err)
 		return err;
 	/* under the lock: park must not see a running thread about to exit */

@@ -7,15 +7,22 @@
  *
  * Stop contract. kthread_stop() may wait forever (a thread that ignores
  * kthread_should_stop()), so it never runs in a configfs callback: each item
- * has a work item on ktl_wq that calls it, and the callbacks wait for that
- * work's completion with a timeout. The item holds a reference to its task
- * from creation until it is released, so kthread_stop() is safe after the
- * thread function has returned by itself (6.1 has no kthread_stop_put()).
+ * has a work item that calls it, and the callbacks wait for that work's
+ * completion with a timeout, at most 30 s (KTL_CALLBACK_WAIT_MAX_MS).
+ * A stop requested by a `stop` write runs on ktl_wq, where it may hang for
+ * ever and so hold one of the queue's max_active slots. rmdir first
+ * releases the thread, after which every behaviour returns promptly, and
+ * makes sure its stop does not wait behind hung ones: a stop still pending
+ * on ktl_wq is moved to ktl_reap_wq, which only ever runs stops of released
+ * threads, so rmdir's cost does not depend on other items' stops.
+ * The item holds a reference to its task from creation until it is
+ * released, so kthread_stop() is safe after the thread function has
+ * returned by itself (6.1 has no kthread_stop_put()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
-#include <linux/ctype.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
@@ -31,13 +38,22 @@
 #define KTL_MAX_THREADS_DEFAULT	4096
 #define KTL_MAX_THREADS_LIMIT	1000000
 #define KTL_STOP_TIMEOUT_MS_DEFAULT	5000
-#define KTL_STOP_TIMEOUT_MS_MAX	600000
+/*
+ * No configfs callback may block longer than 30 s, a quarter of the
+ * kernel's default hung-task timeout: configfs holds the item's fragment
+ * semaphore across a store, and an rmdir queued behind it makes every later
+ * open of the item's files wait too. A caller that wants to wait longer for
+ * a stop polls `state`.
+ */
+#define KTL_CALLBACK_WAIT_MAX_MS	30000
+#define KTL_STOP_TIMEOUT_MS_MAX	KTL_CALLBACK_WAIT_MAX_MS
 /*
  * rmdir waits this long for the thread to be gone before returning; after it,
  * the stop work finishes in the background (module exit waits for it). Every
  * behaviour leaves promptly once released, so the wait is normally short.
  */
 #define KTL_RMDIR_WAIT_MS	2000
+static_assert(KTL_RMDIR_WAIT_MS < KTL_CALLBACK_WAIT_MAX_MS);
 
 static unsigned int ktl_max_threads = KTL_MAX_THREADS_DEFAULT;
 
@@ -59,7 +75,10 @@ DEFINE_MUTEX(ktl_lock);
 LIST_HEAD(ktl_items);
 /* items made and not yet released: threads that exist or are being reaped */
 static unsigned int ktl_nr_items;
+/* stops requested by a `stop` write: each may hang for ever */
 static struct workqueue_struct *ktl_wq;
+/* stops of released threads (rmdir): each completes promptly */
+static struct workqueue_struct *ktl_reap_wq;
 
 struct ktl_group {
 	struct config_group group;
@@ -78,12 +97,48 @@ static inline struct ktl_group *to_ktl_group(struct config_item *ci)
 
 /* ---- parsing: every bad write logs why and changes nothing ---- */
 
+/* configfs stores at most this many bytes of one write (SIMPLE_ATTR_SIZE - 1) */
+#define KTL_WRITE_MAX	4095
+
+/*
+ * configfs hands a store the @count bytes written, NUL-terminated after
+ * them. The whole count is the value: a NUL inside it would make the
+ * string parsers below ignore what follows ("5\0junk"), so it is refused.
+ */
+static int ktl_parse_text(const char *owner, const char *name,
+			  const char *attr, const char *page, size_t count)
+{
+	const char *nul;
+
+	/*
+	 * configfs passes on only the first KTL_WRITE_MAX bytes of a longer
+	 * write: the rest would come back as a value of its own.
+	 */
+	if (count >= KTL_WRITE_MAX) {
+		pr_warn_ratelimited("%s%s%s: %s: value too long (%zu bytes; at most %u)\n",
+				    owner, name ? "/" : "", name ?: "", attr,
+				    count, KTL_WRITE_MAX - 1);
+		return -EINVAL;
+	}
+	nul = memchr(page, '\0', count);
+	if (!nul)
+		return 0;
+	pr_warn_ratelimited("%s%s%s: %s: the write holds a NUL byte (at offset %td of %zu)\n",
+			    owner, name ? "/" : "", name ?: "", attr,
+			    nul - page, count);
+	return -EINVAL;
+}
+
 static int ktl_parse_for(const char *owner, const char *name, const char *attr,
-			 const char *page, s64 min, s64 max, s64 *out)
+			 const char *page, size_t count, s64 min, s64 max,
+			 s64 *out)
 {
 	s64 val;
 	int ret;
 
+	ret = ktl_parse_text(owner, name, attr, page, count);
+	if (ret)
+		return ret;
 	ret = kstrtos64(page, 10, &val);
 	if (ret == -ERANGE) {
 		pr_warn_ratelimited("%s%s%s: %s: value out of range [%lld, %lld]\n",
@@ -106,17 +161,46 @@ static int ktl_parse_for(const char *owner, const char *name, const char *attr,
 }
 
 int ktl_parse_s64(struct ktl_item *it, const char *attr, const char *page,
-		  s64 min, s64 max, s64 *out)
+		  size_t count, s64 min, s64 max, s64 *out)
 {
 	return ktl_parse_for(it->behaviour->name, config_item_name(&it->item),
-			     attr, page, min, max, out);
+			     attr, page, count, min, max, out);
+}
+
+/* A 0/1 attribute: parses @page into @dst; returns @count or the errno. */
+static ssize_t ktl_store_bool_for(const char *owner, const char *name,
+				  const char *attr, const char *page,
+				  size_t count, bool *dst)
+{
+	s64 val;
+	int err;
+
+	err = ktl_parse_for(owner, name, attr, page, count, 0, 1, &val);
+	if (err)
+		return err;
+	WRITE_ONCE(*dst, val);
+	return count;
+}
+
+ssize_t ktl_store_bool(struct ktl_item *it, const char *attr,
+		       const char *page, size_t count, bool *dst)
+{
+	return ktl_store_bool_for(it->behaviour->name,
+				  config_item_name(&it->item), attr, page,
+				  count, dst);
 }
 
 int ktl_parse_choice(struct ktl_item *it, const char *attr, const char *page,
-		     const char *const *choices, unsigned int nr_choices)
+		     size_t count, const char *const *choices,
+		     unsigned int nr_choices)
 {
 	unsigned int i;
+	int ret;
 
+	ret = ktl_parse_text(it->behaviour->name, config_item_name(&it->item),
+			     attr, page, count);
+	if (ret)
+		return ret;
 	for (i = 0; i < nr_choices; i++)
 		if (sysfs_streq(page, choices[i]))
 			return i;
@@ -125,33 +209,52 @@ int ktl_parse_choice(struct ktl_item *it, const char *attr, const char *page,
 }
 
 /* `start`, `stop` and `release` take exactly 1. */
-static int ktl_parse_one(struct ktl_item *it, const char *attr, const char *page)
+int ktl_parse_one(struct ktl_item *it, const char *attr, const char *page,
+		  size_t count)
 {
 	s64 val;
 
-	return ktl_parse_s64(it, attr, page, 1, 1, &val);
+	return ktl_parse_s64(it, attr, page, count, 1, 1, &val);
 }
 
 /* ---- state ---- */
 
-static bool ktl_is_created(const struct ktl_item *it)
-{
-	return !it->woken && !it->stop_requested;
-}
-
-const char *ktl_state_name(const struct ktl_item *it)
+/* The one place the state is derived from the item's flags. */
+enum ktl_state ktl_state(const struct ktl_item *it)
 {
 	if (it->stop_done)
-		return "stopped";
+		return KTL_STOPPED;
 	if (it->stop_requested)
-		return "stopping";
+		return KTL_STOPPING;
 	if (READ_ONCE(it->fn_returned))
-		return "exited";
+		return KTL_EXITED;
 	if (it->parked)
-		return "parked";
+		return KTL_PARKED;
 	if (it->woken)
-		return "running";
-	return "created";
+		return KTL_RUNNING;
+	return KTL_CREATED;
+}
+
+/* The state's name, as `state` and the snapshot show it. */
+const char *ktl_state_name(enum ktl_state state)
+{
+	static const char *const names[] = {
+		[KTL_CREATED]	= "created",
+		[KTL_RUNNING]	= "running",
+		[KTL_PARKED]	= "parked",
+		[KTL_EXITED]	= "exited",
+		[KTL_STOPPING]	= "stopping",
+		[KTL_STOPPED]	= "stopped",
+	};
+
+	if (WARN_ON_ONCE(state >= ARRAY_SIZE(names)))
+		return "unknown";
+	return names[state];
+}
+
+static const char *ktl_state_name_of(const struct ktl_item *it)
+{
+	return ktl_state_name(ktl_state(it));
 }
 
 void ktl_kick(struct ktl_item *it)
@@ -174,22 +277,44 @@ static void ktl_stop_work(struct work_struct *work)
 	it->stop_result = ret;
 	it->stop_latency_ns = latency;
 	it->stop_done = true;
-	it->parked = false;
+	WRITE_ONCE(it->parked, false);
 	mutex_unlock(&it->lock);
 	complete_all(&it->stopped);
 	/* may free the item (and this work): nothing may touch it after */
 	config_item_put(&it->item);
 }
 
-static void ktl_request_stop(struct ktl_item *it)
+/* Queues the stop on @wq unless one was requested already. */
+static void ktl_request_stop(struct ktl_item *it, struct workqueue_struct *wq)
 {
 	lockdep_assert_held(&it->lock);
 	if (it->stop_requested)
 		return;
 	it->stop_requested = true;
 	it->stop_requested_at = ktime_get();
+	/*
+	 * kthread_stop() unparks a parked thread: from now on it is stopping,
+	 * not parked, even one that ignores the stop and spins again.
+	 */
+	WRITE_ONCE(it->parked, false);
 	config_item_get(&it->item);
-	queue_work(ktl_wq, &it->stop_work);
+	queue_work(wq, &it->stop_work);
+}
+
+/*
+ * For a released thread: its stop must not wait behind stops that hang on
+ * ktl_wq. One not yet requested goes to ktl_reap_wq; one still pending on
+ * ktl_wq (not yet running: hung stops ahead of it fill max_active) is taken
+ * off and queued there instead, keeping the reference it holds. A running
+ * one returns promptly now that the thread is released.
+ */
+static void ktl_reap(struct ktl_item *it)
+{
+	lockdep_assert_held(&it->lock);
+	if (!it->stop_requested)
+		ktl_request_stop(it, ktl_reap_wq);
+	else if (cancel_work(&it->stop_work))
+		queue_work(ktl_reap_wq, &it->stop_work);
 }
 
 /* ---- item attributes ---- */
@@ -205,7 +330,7 @@ static ssize_t ktl_item_state_show(struct config_item *ci, char *page)
 	ssize_t len;
 
 	mutex_lock(&it->lock);
-	len = sysfs_emit(page, "%s\n", ktl_state_name(it));
+	len = sysfs_emit(page, "%s\n", ktl_state_name_of(it));
 	mutex_unlock(&it->lock);
 	return len;
 }
@@ -238,7 +363,7 @@ static ssize_t ktl_item_retval_store(struct config_item *ci, const char *page,
 	s64 val;
 	int err;
 
-	err = ktl_parse_s64(it, "retval", page, INT_MIN, INT_MAX, &val);
+	err = ktl_parse_s64(it, "retval", page, count, INT_MIN, INT_MAX, &val);
 	if (err)
 		return err;
 	mutex_lock(&it->lock);
@@ -259,15 +384,15 @@ static ssize_t ktl_item_start_store(struct config_item *ci, const char *page,
 	ssize_t ret = count;
 	int err;
 
-	err = ktl_parse_one(it, "start", page);
+	err = ktl_parse_one(it, "start", page, count);
 	if (err)
 		return err;
 	mutex_lock(&it->lock);
-	if (ktl_is_created(it)) {
+	if (ktl_state(it) == KTL_CREATED) {
 		it->woken = true;
 		wake_up_process(it->task);
 	} else {
-		ktl_err(it, "start: thread is %s, not created", ktl_state_name(it));
+		ktl_err(it, "start: thread is %s, not created", ktl_state_name_of(it));
 		ret = -EALREADY;
 	}
 	mutex_unlock(&it->lock);
@@ -282,7 +407,7 @@ static ssize_t ktl_item_stop_store(struct config_item *ci, const char *page,
 	long left;
 	int err;
 
-	err = ktl_parse_one(it, "stop", page);
+	err = ktl_parse_one(it, "stop", page, count);
 	if (err)
 		return err;
 	mutex_lock(&it->lock);
@@ -291,7 +416,7 @@ static ssize_t ktl_item_stop_store(struct config_item *ci, const char *page,
 		ktl_err(it, "stop: already stopped");
 		return -EALREADY;
 	}
-	ktl_request_stop(it);
+	ktl_request_stop(it, ktl_wq);
 	timeout_ms = it->stop_timeout_ms;
 	mutex_unlock(&it->lock);
 
@@ -320,42 +445,64 @@ static ssize_t ktl_item_stop_timeout_ms_store(struct config_item *ci,
 	s64 val;
 	int err;
 
-	err = ktl_parse_s64(it, "stop_timeout_ms", page, 1,
-			    KTL_STOP_TIMEOUT_MS_MAX, &val);
+	err = ktl_parse_s64(it, "stop_timeout_ms", page, count, S64_MIN,
+			    S64_MAX, &val);
 	if (err)
 		return err;
+	if (val < 1 || val > KTL_STOP_TIMEOUT_MS_MAX) {
+		ktl_err(it, "stop_timeout_ms: %lld out of range [1, %u]: a stop write blocks configfs for its timeout, and no callback may block longer than 30 s; poll state to wait longer",
+			val, KTL_STOP_TIMEOUT_MS_MAX);
+		return -ERANGE;
+	}
 	mutex_lock(&it->lock);
 	WRITE_ONCE(it->stop_timeout_ms, val);
 	mutex_unlock(&it->lock);
 	return count;
 }
 
-static ssize_t ktl_item_stop_result_show(struct config_item *ci, char *page)
+/* stop_result or stop_latency_ns: "none" until the stop is done */
+static ssize_t ktl_stop_field_show(struct config_item *ci, char *page,
+				   bool latency)
 {
 	struct ktl_item *it = to_ktl_item(ci);
 	ssize_t len;
 
 	mutex_lock(&it->lock);
-	if (it->stop_done)
-		len = sysfs_emit(page, "%d\n", it->stop_result);
-	else
+	if (!it->stop_done)
 		len = sysfs_emit(page, "none\n");
+	else
+		len = sysfs_emit(page, "%lld\n", latency ? it->stop_latency_ns :
+				 (s64)it->stop_result);
 	mutex_unlock(&it->lock);
 	return len;
 }
 
+static ssize_t ktl_item_stop_result_show(struct config_item *ci, char *page)
+{
+	return ktl_stop_field_show(ci, page, false);
+}
+
 static ssize_t ktl_item_stop_latency_ns_show(struct config_item *ci, char *page)
 {
-	struct ktl_item *it = to_ktl_item(ci);
-	ssize_t len;
+	return ktl_stop_field_show(ci, page, true);
+}
 
-	mutex_lock(&it->lock);
-	if (it->stop_done)
-		len = sysfs_emit(page, "%lld\n", it->stop_latency_ns);
-	else
-		len = sysfs_emit(page, "none\n");
-	mutex_unlock(&it->lock);
-	return len;
+/*
+ * Undoes the PF_NO_SETAFFINITY that kthread_bind() set, so that user space
+ * may move an unbound thread again, as any never-bound kthread. Like
+ * kthread_bind(), this writes another task's flags, which is safe only
+ * because the task is inactive: created and never woken (kthread_bind()
+ * checked it with wait_task_inactive(); it->lock keeps it so).
+ */
+static void ktl_allow_setaffinity(struct ktl_item *it)
+{
+	struct task_struct *p = it->task;
+	unsigned long flags;
+
+	lockdep_assert_held(&it->lock);
+	raw_spin_lock_irqsave(&p->pi_lock, flags);
+	p->flags &= ~PF_NO_SETAFFINITY;
+	raw_spin_unlock_irqrestore(&p->pi_lock, flags);
 }
 
 static ssize_t ktl_item_cpu_show(struct config_item *ci, char *page)
@@ -371,17 +518,24 @@ static ssize_t ktl_item_cpu_store(struct config_item *ci, const char *page,
 	s64 cpu;
 	int err;
 
-	err = ktl_parse_s64(it, "cpu", page, INT_MIN, INT_MAX, &cpu);
+	err = ktl_parse_s64(it, "cpu", page, count, INT_MIN, INT_MAX, &cpu);
 	if (err)
 		return err;
-	if (cpu < -1 || cpu >= nr_cpu_ids || (cpu >= 0 && !cpu_online(cpu))) {
+	if (cpu < -1 || cpu >= nr_cpu_ids) {
+		ktl_err(it, "cpu: %lld is not an online CPU", cpu);
+		return -EINVAL;
+	}
+	/* the CPU stays online from the check through the bind */
+	cpus_read_lock();
+	if (cpu >= 0 && !cpu_online(cpu)) {
+		cpus_read_unlock();
 		ktl_err(it, "cpu: %lld is not an online CPU", cpu);
 		return -EINVAL;
 	}
 	mutex_lock(&it->lock);
-	if (!ktl_is_created(it)) {
+	if (!ktl_state(it) == KTL_CREATED) {
 		ktl_err(it, "cpu: thread is %s; binding is only possible while created",
-			ktl_state_name(it));
+			ktl_state_name_of(it));
 		ret = -EBUSY;
 	} else if (cpu >= 0) {
 		kthread_bind(it->task, cpu);
@@ -394,10 +548,12 @@ static ssize_t ktl_item_cpu_store(struct config_item *ci, const char *page,
 			ktl_err(it, "cpu: cannot unbind (%d)", err);
 			ret = err;
 		} else {
+			ktl_allow_setaffinity(it);
 			WRITE_ONCE(it->cpu, -1);
 		}
 	}
 	mutex_unlock(&it->lock);
+	cpus_read_unlock();
 	return ret;
 }
 
@@ -414,12 +570,13 @@ static ssize_t ktl_item_nice_store(struct config_item *ci, const char *page,
 	s64 nice;
 	int err;
 
-	err = ktl_parse_s64(it, "nice", page, MIN_NICE, MAX_NICE, &nice);
+	err = ktl_parse_s64(it, "nice", page, count, MIN_NICE, MAX_NICE, &nice);
 	if (err)
 		return err;
 	mutex_lock(&it->lock);
-	if (it->stop_requested || READ_ONCE(it->fn_returned)) {
-		ktl_err(it, "nice: thread is %s", ktl_state_name(it));
+	/* exact under the lock: the thread sets fn_returned under it */
+	if (it->stop_requested || it->fn_returned) {
+		ktl_err(it, "nice: thread is %s", ktl_state_name_of(it));
 		ret = -EBUSY;
 	} else {
 		set_user_nice(it->task, nice);
@@ -434,12 +591,42 @@ static ssize_t ktl_item_park_show(struct config_item *ci, char *page)
 	return sysfs_emit(page, "%d\n", READ_ONCE(to_ktl_item(ci)->parked));
 }
 
+/*
+ * Only a running thread that is not on its way out is parked: kthread_park()
+ * warns on an exited thread and waits forever for one that exits instead of
+ * parking. A thread leaves only once a stop is requested or it is released,
+ * both set under it->lock and checked by the caller.
+ */
+static int ktl_park(struct ktl_item *it)
+{
+	int err;
+
+	lockdep_assert_held(&it->lock);
+	if (it->released) {
+		ktl_err(it, "park: thread is leaving its loop (released)");
+		return -EBUSY;
+	}
+	err = kthread_park(it->task);
+	if (err) {
+		ktl_err(it, "park: kthread_park() returned %d", err);
+		return err;
+	}
+	WRITE_ONCE(it->parked, true);
+	return 0;
+}
+
+static void ktl_unpark(struct ktl_item *it)
+{
+	lockdep_assert_held(&it->lock);
+	kthread_unpark(it->task);
+	WRITE_ONCE(it->parked, false);
+}
+
 static ssize_t ktl_item_park_store(struct config_item *ci, const char *page,
 				   size_t count)
 {
 	struct ktl_item *it = to_ktl_item(ci);
-	const char *state;
-	ssize_t ret = count;
+	enum ktl_state state;
 	s64 park;
 	int err;
 
@@ -447,43 +634,39 @@ static ssize_t ktl_item_park_store(struct config_item *ci, const char *page,
 		ktl_err(it, "park: %s threads cannot park", it->behaviour->name);
 		return -EOPNOTSUPP;
 	}
-	err = ktl_parse_s64(it, "park", page, 0, 1, &park);
+	err = ktl_parse_s64(it, "park", page, count, 0, 1, &park);
 	if (err)
 		return err;
 	mutex_lock(&it->lock);
-	state = ktl_state_name(it);
-	if (park && it->parked) {
-		ktl_err(it, "park: already parked");
-		ret = -EALREADY;
-	} else if (!park && !it->parked && !strcmp(state, "running")) {
-		ktl_err(it, "park: not parked");
-		ret = -EALREADY;
-	} else if (strcmp(state, park ? "running" : "parked") ||
-		   (park && it->released)) {
-		/*
-		 * Only a running thread that is not on its way out is parked:
-		 * kthread_park() warns on an exited thread and waits forever
-		 * for one that exits instead of parking. A thread leaves only
-		 * once a stop is requested or it is released, both set under
-		 * it->lock and checked here.
-		 */
-		ktl_err(it, "park: thread is %s", it->released && park ?
-			"leaving its loop (released)" : state);
-		ret = -EBUSY;
-	} else if (park) {
-		err = kthread_park(it->task);
-		if (err) {
-			ktl_err(it, "park: kthread_park() returned %d", err);
-			ret = err;
+	state = ktl_state(it);
+	switch (state) {
+	case KTL_RUNNING:
+		if (park) {
+			err = ktl_park(it);
 		} else {
-			WRITE_ONCE(it->parked, true);
+			ktl_err(it, "park: not parked");
+			err = -EALREADY;
 		}
-	} else {
-		kthread_unpark(it->task);
-		WRITE_ONCE(it->parked, false);
+		break;
+	case KTL_PARKED:
+		if (park) {
+			ktl_err(it, "park: already parked");
+			err = -EALREADY;
+		} else {
+			ktl_unpark(it);
+		}
+		break;
+	default:
+		/*
+		 * created, exited, stopping or stopped: the stop unparks and
+		 * nothing parks again
+		 */
+		ktl_err(it, "park: thread is %s", ktl_state_name(state));
+		err = -EBUSY;
+		break;
 	}
 	mutex_unlock(&it->lock);
-	return ret;
+	return err ?: count;
 }
 
 CONFIGFS_ATTR_RO(ktl_item_, behaviour);
@@ -528,7 +711,16 @@ static int ktl_thread(void *data)
 
 	WRITE_ONCE(it->ran, true);
 	ret = it->behaviour->run(it);
+	/*
+	 * Under the item lock, so that a store that found the function not
+	 * returned (nice, park) acts on a thread that cannot leave before the
+	 * store unlocks. Nobody holding the lock waits for this thread: park
+	 * is refused once the thread may return (stop requested or released,
+	 * both set under the lock), and stops wait without the lock.
+	 */
+	mutex_lock(&it->lock);
 	WRITE_ONCE(it->fn_returned, true);
+	mutex_unlock(&it->lock);
 	return ret;
 }
 
@@ -548,11 +740,16 @@ static void ktl_uncount(struct ktl_item *it)
 	mutex_unlock(&ktl_lock);
 }
 
+/*
+ * The last reference: also how a mkdir that failed half-way unwinds, so
+ * the task may be missing and the item may never have been counted.
+ */
 static void ktl_item_release(struct config_item *ci)
 {
 	struct ktl_item *it = to_ktl_item(ci);
 
-	put_task_struct(it->task);
+	if (it->task)
+		put_task_struct(it->task);
 	ktl_uncount(it);
 	mutex_destroy(&it->lock);
 	kvfree(it);
@@ -562,29 +759,32 @@ static struct configfs_item_operations ktl_item_ops = {
 	.release = ktl_item_release,
 };
 
-/* Names go verbatim into the snapshot's space-separated lines. */
+/*
+ * Names go verbatim into the snapshot's space-separated lines, so the ASCII
+ * control bytes (0x01-0x1f, 0x7f) and the space are refused, and nothing
+ * else: every byte from 0x80 up is accepted, UTF-8 or not. (isspace()
+ * follows Latin-1, where 0xa0 is a space: it refused a UTF-8 name ending
+ * in a-grave, c3 a0, and accepted one ending in e-acute, c3 a9.)
+ */
 static bool ktl_name_ok(const char *name)
 {
-	for (; *name; name++)
-		if (isspace(*name) || iscntrl(*name))
+	const unsigned char *c;
+
+	for (c = (const unsigned char *)name; *c; c++)
+		if (*c < 0x20 || *c == 0x7f || *c == ' ')
 			return false;
 	return true;
 }
 
-static struct config_item *ktl_group_make_item(struct config_group *group,
-					       const char *name)
+/*
+ * A new item with its name, not yet counted and without a thread. From the
+ * name on, config_item_put() unwinds it: release frees what was set up.
+ */
+static struct ktl_item *ktl_item_alloc(struct ktl_group *grp, const char *name)
 {
-	struct ktl_group *grp = to_ktl_group(&group->cg_item);
 	const struct ktl_behaviour *b = grp->behaviour;
-	struct task_struct *task;
 	struct ktl_item *it;
-	unsigned int max = READ_ONCE(ktl_max_threads);
-
-	if (!ktl_name_ok(name)) {
-		pr_warn_ratelimited("%s/%s: mkdir: name contains white space or control characters\n",
-				    b->name, name);
-		return ERR_PTR(-EINVAL);
-	}
+	int err;
 
 	it = kvzalloc(struct_size(it, priv, DIV_ROUND_UP(b->priv_size, sizeof(u64))),
 		      GFP_KERNEL);
@@ -599,35 +799,73 @@ static struct config_item *ktl_group_make_item(struct config_group *group,
 	init_completion(&it->stopped);
 	if (b->init)
 		b->init(it);
+	/*
+	 * The empty name needs no memory; a name of CONFIGFS_ITEM_NAME_LEN
+	 * (20) bytes or more is allocated, and may fail: an item without its
+	 * name would oops the next snapshot.
+	 */
+	config_item_init_type_name(&it->item, "", &grp->item_type);
+	err = config_item_set_name(&it->item, "%s", name);
+	if (err) {
+		pr_warn_ratelimited("%s/%s: mkdir: no memory for the name (%d)\n",
+				    b->name, name, err);
+		config_item_put(&it->item);
+		return ERR_PTR(-ENOMEM);
+	}
+	return it;
+}
+
+/* Takes one of max_threads' slots; release gives it back (ktl_uncount()). */
+static int ktl_count(struct ktl_item *it)
+{
+	unsigned int max = READ_ONCE(ktl_max_threads);
+	int ret = 0;
 
 	mutex_lock(&ktl_lock);
-	if (ktl_nr_items >= max) {
-		mutex_unlock(&ktl_lock);
-		pr_warn_ratelimited("%s/%s: mkdir: max_threads (%u) reached\n",
-				    b->name, name, max);
-		mutex_destroy(&it->lock);
-		kvfree(it);
-		return ERR_PTR(-ENOSPC);
+	if (ktl_nr_items < max) {
+		ktl_nr_items++;
+		it->counted = true;
+	} else {
+		ret = -ENOSPC;
 	}
-	ktl_nr_items++;
-	it->counted = true;
 	mutex_unlock(&ktl_lock);
+	if (ret)
+		pr_warn_ratelimited("%s/%s: mkdir: max_threads (%u) reached\n",
+				    it->behaviour->name,
+				    config_item_name(&it->item), max);
+	return ret;
+}
 
-	task = kthread_create(ktl_thread, it, "ktl_%c_%s", b->tag, name);
+static struct config_item *ktl_group_make_item(struct config_group *group,
+					       const char *name)
+{
+	struct ktl_group *grp = to_ktl_group(&group->cg_item);
+	struct task_struct *task;
+	struct ktl_item *it;
+	int err;
+
+	if (!ktl_name_ok(name)) {
+		pr_warn_ratelimited("%s/%*pE: mkdir: the name holds a space or an ASCII control character\n",
+				    grp->behaviour->name, (int)strlen(name), name);
+		return ERR_PTR(-EINVAL);
+	}
+	it = ktl_item_alloc(grp, name);
+	if (IS_ERR(it))
+		return ERR_CAST(it);
+	err = ktl_count(it);
+	if (err)
+		goto err_put;
+	task = kthread_create(ktl_thread, it, "ktl_%c_%s", grp->behaviour->tag,
+			      name);
 	if (IS_ERR(task)) {
-		pr_warn_ratelimited("%s/%s: mkdir: kthread_create() failed (%ld)\n",
-				    b->name, name, PTR_ERR(task));
-		mutex_lock(&ktl_lock);
-		ktl_nr_items--;
-		mutex_unlock(&ktl_lock);
-		mutex_destroy(&it->lock);
-		kvfree(it);
-		return ERR_CAST(task);
+		err = PTR_ERR(task);
+		pr_warn_ratelimited("%s/%s: mkdir: kthread_create() failed (%d)\n",
+				    grp->behaviour->name, name, err);
+		goto err_put;
 	}
 	get_task_struct(task);
 	it->task = task;
 	it->pid = task_pid_nr(task);
-	config_item_init_type_name(&it->item, name, &grp->item_type);
 
 	if (READ_ONCE(grp->autostart)) {
 		it->woken = true;
@@ -638,11 +876,17 @@ static struct config_item *ktl_group_make_item(struct config_group *group,
 	list_add_tail(&it->node, &ktl_items);
 	mutex_unlock(&ktl_lock);
 	return &it->item;
+
+err_put:
+	/* release frees the item and gives back its slot if it took one */
+	config_item_put(&it->item);
+	return ERR_PTR(err);
 }
 
 /*
  * rmdir, in any state: release the thread (so even one that ignores
- * kthread_should_stop() leaves its loop), request the stop, and wait a
+ * kthread_should_stop() leaves its loop), request the stop or move a
+ * pending one where no hung stop is ahead of it (ktl_reap()), and wait a
  * bounded time for it. A stop that is still pending then (none of the
  * behaviours should need it) completes in the background; the item is freed
  * when it does, and module exit waits for it.
@@ -660,7 +904,7 @@ static void ktl_group_drop_item(struct config_group *group,
 	mutex_lock(&it->lock);
 	WRITE_ONCE(it->released, true);
 	ktl_kick(it);
-	ktl_request_stop(it);
+	ktl_reap(it);
 	mutex_unlock(&it->lock);
 
 	left = wait_for_completion_killable_timeout(&it->stopped,
@@ -687,15 +931,9 @@ static ssize_t ktl_group_autostart_store(struct config_item *ci,
 					 const char *page, size_t count)
 {
 	struct ktl_group *grp = to_ktl_group(ci);
-	s64 val;
-	int err;
 
-	err = ktl_parse_for(grp->behaviour->name, NULL, "autostart", page, 0, 1,
-			    &val);
-	if (err)
-		return err;
-	WRITE_ONCE(grp->autostart, val);
-	return count;
+	return ktl_store_bool_for(grp->behaviour->name, NULL, "autostart", page,
+				  count, &grp->autostart);
 }
 
 CONFIGFS_ATTR(ktl_group_, autostart);
@@ -745,8 +983,8 @@ static ssize_t ktl_root_max_threads_store(struct config_item *ci,
 	s64 val;
 	int err;
 
-	err = ktl_parse_for(KBUILD_MODNAME, NULL, "max_threads", page, 0,
-			    KTL_MAX_THREADS_LIMIT, &val);
+	err = ktl_parse_for(KBUILD_MODNAME, NULL, "max_threads", page, count,
+			    0, KTL_MAX_THREADS_LIMIT, &val);
 	if (err)
 		return err;
 	WRITE_ONCE(ktl_max_threads, val);
@@ -841,6 +1079,11 @@ static int __init ktl_init(void)
 	ktl_wq = alloc_workqueue(KBUILD_MODNAME, WQ_UNBOUND, WQ_UNBOUND_MAX_ACTIVE);
 	if (!ktl_wq)
 		return -ENOMEM;
+	ktl_reap_wq = alloc_workqueue(KBUILD_MODNAME "_reap", WQ_UNBOUND, 0);
+	if (!ktl_reap_wq) {
+		destroy_workqueue(ktl_wq);
+		return -ENOMEM;
+	}
 
 	config_group_init(&ktl_subsys.su_group);
 	mutex_init(&ktl_subsys.su_mutex);
@@ -858,15 +1101,22 @@ static int __init ktl_init(void)
 
 err_groups:
 	ktl_groups_free();
+	destroy_workqueue(ktl_reap_wq);
 	destroy_workqueue(ktl_wq);
 	return ret;
 }
 
 static void __exit ktl_exit(void)
 {
-	/* no item is left in configfs; finish stops handed off by rmdir */
-	destroy_workqueue(ktl_wq);
+	/*
+	 * No item is left in configfs (each pins the module). Unregister
+	 * first, so that nothing can queue a stop any more; then finish the
+	 * stops rmdir handed off (their last puts reach the groups, freed
+	 * only after that).
+	 */
 	configfs_unregister_subsystem(&ktl_subsys);
+	destroy_workqueue(ktl_reap_wq);
+	destroy_workqueue(ktl_wq);
 	ktl_groups_free();
 	ktl_snapshot_exit();
 	pr_info("unloaded\n");

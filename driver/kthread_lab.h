@@ -23,6 +23,19 @@
 
 struct ktl_item;
 
+/*
+ * An item's thread, in the order a thread goes through them; ktl_state()
+ * derives it from the item's flags, ktl_state_name() names it for sysfs.
+ */
+enum ktl_state {
+	KTL_CREATED,
+	KTL_RUNNING,
+	KTL_PARKED,
+	KTL_EXITED,
+	KTL_STOPPING,
+	KTL_STOPPED,
+};
+
 struct ktl_behaviour {
 	/* group directory name and the value of the `behaviour` attribute */
 	const char *name;
@@ -73,7 +86,8 @@ struct ktl_item {
 
 	/*
 	 * Serialises the state changes of this item (start, stop, park,
-	 * release, bind, nice, live parameter kicks).
+	 * release, bind, nice, live parameter kicks). Nests inside
+	 * cpus_read_lock() (bind) and ktl_lock (snapshot).
 	 * Never held while waiting for a stop; held across kthread_park(),
 	 * which returns promptly because every parkable run() checks
 	 * kthread_should_park() in each loop and each sleep, and park is
@@ -93,6 +107,7 @@ struct ktl_item {
 
 	/* written by the thread, read anywhere: READ_ONCE/WRITE_ONCE */
 	bool ran;
+	/* also written under lock, so exact for whoever holds it */
 	bool fn_returned;
 	u64 loops;
 	/* makes run() return even when it ignores kthread_should_stop() */
@@ -142,11 +157,22 @@ static inline int ktl_retval(const struct ktl_item *it)
 				    ##__VA_ARGS__);			\
 	} while (0)
 
-/* Parsers for attribute writes: log the reason and return -EINVAL/-ERANGE. */
+/*
+ * Parsers for attribute writes: they parse the whole @count bytes written
+ * (a NUL among them is EINVAL; one trailing newline is accepted), log the
+ * reason of a refusal and return -EINVAL/-ERANGE.
+ */
 int ktl_parse_s64(struct ktl_item *it, const char *attr, const char *page,
-		  s64 min, s64 max, s64 *out);
+		  size_t count, s64 min, s64 max, s64 *out);
 int ktl_parse_choice(struct ktl_item *it, const char *attr, const char *page,
-		     const char *const *choices, unsigned int nr_choices);
+		     size_t count, const char *const *choices,
+		     unsigned int nr_choices);
+/* a 0/1 attribute into @dst (WRITE_ONCE): returns @count or the errno */
+ssize_t ktl_store_bool(struct ktl_item *it, const char *attr,
+		       const char *page, size_t count, bool *dst);
+/* exactly 1: `start`, `stop`, `release` */
+int ktl_parse_one(struct ktl_item *it, const char *attr, const char *page,
+		  size_t count);
 
 /*
  * Wakes a started thread so that it re-reads a live parameter; never starts
@@ -154,11 +180,14 @@ int ktl_parse_choice(struct ktl_item *it, const char *attr, const char *page,
  */
 void ktl_kick(struct ktl_item *it);
 
+/* Caller holds it->lock: the flags it reads change under it. */
+enum ktl_state ktl_state(const struct ktl_item *it);
+const char *ktl_state_name(enum ktl_state state);
+
 /* snapshot.c */
 extern struct mutex ktl_lock;
 extern struct list_head ktl_items;
 extern struct configfs_bin_attribute *ktl_root_bin_attrs[];
-const char *ktl_state_name(const struct ktl_item *it);
 void ktl_snapshot_exit(void);
 
 #endif /* KTHREAD_LAB_H */

@@ -5,16 +5,23 @@
  * sleep_mode decides what a stop costs:
  *  msleep         msleep()'s own loop (schedule_timeout until the time is
  *                 used up): kthread_stop()'s wake-up only makes it sleep
- *                 again, so a stop waits up to a period (the seed's third
- *                 case). It sleeps in TASK_IDLE so that long periods are not
- *                 reported as hung tasks, and leaves early for a park request
- *                 or a release (rmdir), which keeps park and rmdir prompt.
+ *                 again, so a stop waits up to a period. It sleeps in
+ *                 TASK_IDLE so that long periods are not reported as hung
+ *                 tasks, and leaves early for a park request, a release
+ *                 (rmdir) or a new period or mode, which keeps park and
+ *                 rmdir prompt and a stop within the period in force.
  *  interruptible  schedule_timeout() in TASK_INTERRUPTIBLE: returns at once
  *                 on kthread_stop()'s wake-up.
  *  hrtimer        schedule_hrtimeout_range() to absolute deadlines on a fixed
  *                 grid: no drift, no jiffy rounding, returns at once on stop.
  * The jiffy-based modes sleep one jiffy more than asked, as msleep() does, so
  * they never wake before the deadline.
+ *
+ * The time left is signed: the deadline may pass between the loop's check
+ * and the sleep (a preemption), and the sleep is then skipped. Each sleep
+ * re-checks the period and mode after setting its task state, so a live
+ * change (WRITE_ONCE, then a wake-up) is never lost between the loop's read
+ * and the sleep.
  */
 #include <linux/hrtimer.h>
 #include <linux/jiffies.h>
@@ -94,43 +101,66 @@ static void ktl_periodic_record(struct ktl_periodic *p, s64 late_ns)
 	spin_unlock(&p->stats_lock);
 }
 
-static bool ktl_periodic_interrupted(struct ktl_item *it)
+/* The period and mode a sleep was computed with are no longer in force. */
+static bool ktl_periodic_changed(struct ktl_periodic *p, int mode, u32 period_us)
 {
-	return kthread_should_stop() || kthread_should_park() || ktl_released(it);
+	return READ_ONCE(p->mode) != mode || READ_ONCE(p->period_us) != period_us;
 }
 
-/* Sleeps towards @deadline; any return is fine, the caller re-checks. */
-static void ktl_periodic_sleep(struct ktl_item *it, int mode, ktime_t deadline)
+/* What ends any sleep early; called after set_current_state(). */
+static bool ktl_periodic_woken(struct ktl_item *it, int mode, u32 period_us)
 {
-	u64 left_ns = ktime_to_ns(ktime_sub(deadline, ktime_get()));
+	return kthread_should_park() || ktl_released(it) ||
+	       ktl_periodic_changed(to_periodic(it), mode, period_us);
+}
+
+/* Nanoseconds until @deadline, zero or negative once it has passed. */
+static s64 ktl_periodic_left_ns(ktime_t deadline)
+{
+	return ktime_to_ns(ktime_sub(deadline, ktime_get()));
+}
+
+/*
+ * Sleeps towards @deadline, computed with @mode and @period_us; any return
+ * is fine, the caller re-checks.
+ */
+static void ktl_periodic_sleep(struct ktl_item *it, int mode, u32 period_us,
+			       ktime_t deadline)
+{
 	unsigned long timeout;
+	s64 left_ns;
 
 	switch (mode) {
 	case KTL_SLEEP_MSLEEP:
+		left_ns = ktl_periodic_left_ns(deadline);
+		if (left_ns <= 0)
+			return;
 		timeout = msecs_to_jiffies(div_u64(left_ns + NSEC_PER_MSEC - 1,
 						   NSEC_PER_MSEC)) + 1;
+		/* a stop's wake-up only makes it sleep again, as in msleep() */
 		while (timeout) {
 			set_current_state(TASK_IDLE);
-			if (kthread_should_park() || ktl_released(it)) {
-				__set_current_state(TASK_RUNNING);
-				return;
-			}
+			if (ktl_periodic_woken(it, mode, period_us))
+				break;
 			timeout = schedule_timeout(timeout);
 		}
-		return;
+		break;
 	case KTL_SLEEP_INTERRUPTIBLE:
 		set_current_state(TASK_INTERRUPTIBLE);
-		if (!ktl_periodic_interrupted(it))
+		left_ns = ktl_periodic_left_ns(deadline);
+		if (left_ns > 0 && !kthread_should_stop() &&
+		    !ktl_periodic_woken(it, mode, period_us))
 			schedule_timeout(nsecs_to_jiffies(left_ns) + 1);
-		__set_current_state(TASK_RUNNING);
-		return;
+		break;
 	default:
+		/* an absolute deadline already passed returns at once */
 		set_current_state(TASK_INTERRUPTIBLE);
-		if (!ktl_periodic_interrupted(it))
+		if (!kthread_should_stop() &&
+		    !ktl_periodic_woken(it, mode, period_us))
 			schedule_hrtimeout_range(&deadline, 0, HRTIMER_MODE_ABS);
-		__set_current_state(TASK_RUNNING);
-		return;
+		break;
 	}
+	__set_current_state(TASK_RUNNING);
 }
 
 static int ktl_periodic_run(struct ktl_item *it)
@@ -141,7 +171,8 @@ static int ktl_periodic_run(struct ktl_item *it)
 
 	while (!kthread_should_stop() && !ktl_released(it)) {
 		int mode = READ_ONCE(p->mode);
-		u64 period_ns = (u64)READ_ONCE(p->period_us) * NSEC_PER_USEC;
+		u32 period_us = READ_ONCE(p->period_us);
+		u64 period_ns = (u64)period_us * NSEC_PER_USEC;
 		ktime_t deadline = ktime_add_ns(base, period_ns);
 		ktime_t now;
 
@@ -152,7 +183,7 @@ static int ktl_periodic_run(struct ktl_item *it)
 		}
 		now = ktime_get();
 		if (ktime_before(now, deadline)) {
-			ktl_periodic_sleep(it, mode, deadline);
+			ktl_periodic_sleep(it, mode, period_us, deadline);
 			continue;
 		}
 		ktl_periodic_record(p, ktime_to_ns(ktime_sub(now, deadline)));
@@ -180,13 +211,13 @@ static ssize_t ktl_periodic_period_us_store(struct config_item *ci,
 	s64 val;
 	int err;
 
-	err = ktl_parse_s64(it, "period_us", page, KTL_PERIOD_US_MIN,
+	err = ktl_parse_s64(it, "period_us", page, count, KTL_PERIOD_US_MIN,
 			    KTL_PERIOD_US_MAX, &val);
 	if (err)
 		return err;
 	mutex_lock(&it->lock);
 	WRITE_ONCE(to_periodic(it)->period_us, val);
-	/* the interruptible and hrtimer sleeps apply it at once */
+	/* every sleep applies it at once (it re-checks after its wake-up) */
 	ktl_kick(it);
 	mutex_unlock(&it->lock);
 	return count;
@@ -204,7 +235,7 @@ static ssize_t ktl_periodic_sleep_mode_store(struct config_item *ci,
 	struct ktl_item *it = to_ktl_item(ci);
 	int mode;
 
-	mode = ktl_parse_choice(it, "sleep_mode", page, ktl_sleep_modes,
+	mode = ktl_parse_choice(it, "sleep_mode", page, count, ktl_sleep_modes,
 				ARRAY_SIZE(ktl_sleep_modes));
 	if (mode < 0)
 		return mode;

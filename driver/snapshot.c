@@ -23,9 +23,19 @@
 #include "kthread_lab.h"
 
 #define KTL_SNAP_TTL		(60 * HZ)
-#define KTL_SNAP_HEADER_MAX	64
-/* " behaviour=... parked=1" with every number at its widest, plus "\n" */
-#define KTL_SNAP_CORE_MAX	256
+#define KTL_SNAP_HEADER_FMT	"# kthread_lab snapshot v1 items=%u\n"
+#define KTL_SNAP_HEADER_MAX	sizeof("# kthread_lab snapshot v1 items=4294967295\n")
+/*
+ * A line's fields after "<behaviour>/<name>", and the same with every field
+ * at its widest and the behaviour's name left out (ktl_line_max() adds it):
+ * the two stay side by side, and ktl_format_line() warns if a line ever
+ * outgrows its width.
+ */
+#define KTL_SNAP_CORE_FMT \
+	" behaviour=%s state=%s pid=%d cpu=%d nice=%d ran=%d loops=%llu retval=%d stop_timeout_ms=%u stop_result=%s stop_latency_ns=%s parked=%d"
+#define KTL_SNAP_CORE_WIDEST \
+	" behaviour= state=stopping pid=-2147483648 cpu=-2147483648 nice=-2147483648 ran=0 loops=18446744073709551615 retval=-2147483648 stop_timeout_ms=4294967295 stop_result=-2147483648 stop_latency_ns=-9223372036854775808 parked=0\n"
+#define KTL_SNAP_CORE_MAX	sizeof(KTL_SNAP_CORE_WIDEST)
 
 struct ktl_snap {
 	struct list_head node;
@@ -64,31 +74,46 @@ static int ktl_item_cmp(const void *a, const void *b)
 	}
 }
 
+/* The most one item's line may take, NUL included. */
 static size_t ktl_line_max(struct ktl_item *it)
 {
-	return strlen(it->behaviour->name) + 1 + strlen(config_item_name(&it->item)) +
+	size_t blen = strlen(it->behaviour->name);
+
+	/* "<behaviour>/<name>" and behaviour=<behaviour> */
+	return blen + 1 + strlen(config_item_name(&it->item)) + blen +
 	       KTL_SNAP_CORE_MAX + it->behaviour->snapshot_max;
 }
 
+/*
+ * Writes one item's line into @buf, which holds at least ktl_line_max()
+ * bytes. A line longer than its width (a field or a behaviour's
+ * snapshot_max that was not updated with its format) warns once.
+ */
 static size_t ktl_format_line(struct ktl_item *it, char *buf, size_t size)
 {
 	const struct ktl_behaviour *b = it->behaviour;
 	char result[16] = "none", latency[24] = "none";
-	size_t len;
+	size_t max = ktl_line_max(it), len;
+	int blen = 0;
 
 	if (it->stop_done) {
 		snprintf(result, sizeof(result), "%d", it->stop_result);
 		snprintf(latency, sizeof(latency), "%lld", it->stop_latency_ns);
 	}
-	len = scnprintf(buf, size,
-			"%s/%s behaviour=%s state=%s pid=%d cpu=%d nice=%d ran=%d loops=%llu retval=%d stop_timeout_ms=%u stop_result=%s stop_latency_ns=%s parked=%d",
+	len = scnprintf(buf, size, "%s/%s" KTL_SNAP_CORE_FMT,
 			b->name, config_item_name(&it->item), b->name,
-			ktl_state_name(it), it->pid, it->cpu, it->nice,
+			ktl_state_name(ktl_state(it)), it->pid, it->cpu, it->nice,
 			READ_ONCE(it->ran), READ_ONCE(it->loops), ktl_retval(it),
 			it->stop_timeout_ms, result, latency, it->parked);
-	if (b->snapshot)
-		len += b->snapshot(it, buf + len, size - len);
+	if (b->snapshot) {
+		blen = b->snapshot(it, buf + len, size - len);
+		len += blen;
+	}
 	len += scnprintf(buf + len, size - len, "\n");
+	WARN_ONCE(len + 1 >= size || len >= max || blen >= (int)b->snapshot_max,
+		  "%s/%s: the snapshot line (%zu bytes, %d of them the behaviour's) outgrew its width (%zu, snapshot_max %zu)\n",
+		  b->name, config_item_name(&it->item), len, blen, max,
+		  b->snapshot_max);
 	return len;
 }
 
@@ -118,7 +143,7 @@ static struct ktl_snap *ktl_snapshot_render(void)
 		items[i++] = it;
 	sort(items, n, sizeof(*items), ktl_item_cmp, NULL);
 
-	len = scnprintf(snap->text, cap, "# kthread_lab snapshot v1 items=%u\n", n);
+	len = scnprintf(snap->text, cap, KTL_SNAP_HEADER_FMT, n);
 	for (i = 0; i < n; i++) {
 		mutex_lock(&items[i]->lock);
 		len += ktl_format_line(items[i], snap->text + len, cap - len);

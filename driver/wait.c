@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * wait: the seed's pattern for handing a result to the stopper. The thread
+ * wait: a thread that hands its result to the stopper. The thread
  * does a job of job_ms, then waits until kthread_stop() and returns retval,
  * which kthread_stop() passes on. The job stands for real work: a stop
  * during it waits for it to finish (only rmdir cuts it short).
@@ -51,7 +51,7 @@ static int ktl_wait_run(struct ktl_item *it)
 
 	while (!kthread_should_stop()) {
 		if (READ_ONCE(to_wait(it)->mode) == KTL_WAIT_SPIN) {
-			/* the seed's loop: stays runnable, burns a CPU */
+			/* a loop that waits runnable: burns a CPU */
 			schedule();
 		} else {
 			set_current_state(TASK_INTERRUPTIBLE);
@@ -83,7 +83,7 @@ static ssize_t ktl_wait_job_ms_store(struct config_item *ci, const char *page,
 	s64 val;
 	int err;
 
-	err = ktl_parse_s64(it, "job_ms", page, 0, KTL_JOB_MS_MAX, &val);
+	err = ktl_parse_s64(it, "job_ms", page, count, 0, KTL_JOB_MS_MAX, &val);
 	if (err)
 		return err;
 	WRITE_ONCE(to_wait(it)->job_ms, val);
@@ -102,7 +102,7 @@ static ssize_t ktl_wait_wait_mode_store(struct config_item *ci,
 	struct ktl_item *it = to_ktl_item(ci);
 	int mode;
 
-	mode = ktl_parse_choice(it, "wait_mode", page, ktl_wait_modes,
+	mode = ktl_parse_choice(it, "wait_mode", page, count, ktl_wait_modes,
 				ARRAY_SIZE(ktl_wait_modes));
 	if (mode < 0)
 		return mode;

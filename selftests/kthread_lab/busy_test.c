@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The busy behaviour: a spinning thread, with or without the stop check.
- * Covers the seed's case 1 (stop of a thread that ignores the flag times
+ * Covers a loop that never checks the stop flag (its stop times
  * out with ETIMEDOUT, the thread keeps spinning, release completes the stop),
  * release, honor_stop/resched values, and parking a spinning thread.
  *
@@ -62,7 +62,7 @@ TEST_F(busy, honored_stop_returns_retval)
 	EXPECT_LE(0, lab_ll(&self->it, "stop_latency_ns"));
 }
 
-/* The seed's case 1, made safe. */
+/* A loop that never checks the stop flag, made safe by release. */
 TEST_F_TIMEOUT(busy, ignored_stop_times_out_until_released, 90)
 {
 	char timeout[16];
@@ -138,7 +138,7 @@ TEST_F_TIMEOUT(busy, signal_interrupts_stop_write, 60)
 
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	ASSERT_EQ(0, lab_set(&self->it, "honor_stop", "0"));
-	ASSERT_EQ(0, lab_set(&self->it, "stop_timeout_ms", "600000"));
+	ASSERT_EQ(0, lab_set(&self->it, "stop_timeout_ms", "30000"));
 	ASSERT_EQ(0, lab_set(&self->it, "retval", "8"));
 	start_and_spin(_metadata, &self->it);
 	ASSERT_EQ(0, pthread_create(&writer, NULL, lab_write_stop, &call));
@@ -158,7 +158,7 @@ TEST_F_TIMEOUT(busy, signal_interrupts_stop_write, 60)
 }
 
 /* A parked thread acts on release when unparked. */
-TEST_F(busy, release_while_parked)
+TEST_F(busy, release_while_parked_exits_on_unpark)
 {
 	ASSERT_EQ(0, lab_set(&self->it, "retval", "13"));
 	start_and_spin(_metadata, &self->it);
@@ -183,7 +183,7 @@ TEST_F(busy, release_returns_by_itself)
 	LAB_EXPECT_ATTR(&self->it, "stop_result", "3");
 }
 
-TEST_F(busy, release_of_thread_ignoring_stop)
+TEST_F(busy, release_ends_a_loop_that_ignores_stop)
 {
 	ASSERT_EQ(0, lab_set(&self->it, "honor_stop", "0"));
 	ASSERT_EQ(0, lab_set(&self->it, "retval", "-12"));
@@ -194,7 +194,7 @@ TEST_F(busy, release_of_thread_ignoring_stop)
 	LAB_EXPECT_ATTR(&self->it, "stop_result", "-12");
 }
 
-TEST_F(busy, own_attributes_round_trip)
+TEST_F(busy, own_attributes_read_back_what_was_written)
 {
 	static const char *const attrs[] = { "honor_stop", "resched" };
 	size_t i;
@@ -257,6 +257,118 @@ TEST_F(busy, bad_writes_change_nothing)
 	LAB_EXPECT_WRITE(&self->it, "release", "0", -ERANGE);
 	LAB_EXPECT_WRITE(&self->it, "release", "2", -ERANGE);
 	LAB_EXPECT_ATTR(&self->it, "state", "created");
+}
+
+/*
+ * kthread_stop() unparks a parked thread; one that ignores the stop then
+ * spins again while the stop stays pending. It is stopping, not parked:
+ * park reads 0 and every park write is EBUSY (the ABI's rule while
+ * stopping), in the attribute and in the snapshot.
+ */
+TEST_F(busy, stop_unparks_a_thread_ignoring_it)
+{
+	char timeout[16], key[256], line[LAB_VAL_MAX], *snap, *p;
+	long long loops;
+
+	snprintf(timeout, sizeof(timeout), "%d", SHORT_STOP_TIMEOUT_MS);
+	ASSERT_EQ(0, lab_set(&self->it, "honor_stop", "0"));
+	ASSERT_EQ(0, lab_set(&self->it, "stop_timeout_ms", timeout));
+	ASSERT_EQ(0, lab_set(&self->it, "retval", "6"));
+	start_and_spin(_metadata, &self->it);
+	ASSERT_EQ(0, lab_set(&self->it, "park", "1"));
+	LAB_EXPECT_ATTR(&self->it, "state", "parked");
+	LAB_EXPECT_ATTR(&self->it, "park", "1");
+
+	EXPECT_EQ(-ETIMEDOUT, lab_set(&self->it, "stop", "1"));
+	LAB_EXPECT_ATTR(&self->it, "state", "stopping");
+	/* unparked by the stop, it spins again */
+	loops = lab_ll(&self->it, "loops");
+	EXPECT_EQ(0, lab_wait_ge(&self->it, "loops", loops + 1,
+				 LAB_DEADLINE_MS));
+	LAB_EXPECT_ATTR(&self->it, "park", "0");
+	LAB_EXPECT_WRITE(&self->it, "park", "1", -EBUSY);
+	LAB_EXPECT_WRITE(&self->it, "park", "0", -EBUSY);
+	LAB_EXPECT_ATTR(&self->it, "state", "stopping");
+
+	snap = malloc(1 << 20);
+	ASSERT_NE(NULL, snap);
+	ASSERT_LT(0, lab_snapshot(snap, 1 << 20));
+	p = strstr(snap, lab_snapshot_key(&self->it, key, sizeof(key)));
+	EXPECT_NE(NULL, p);
+	if (p) {
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(p + 1, "\n"),
+			 p + 1);
+		EXPECT_NE(NULL, strstr(line, " state=stopping ")) TH_LOG("%s", line);
+		EXPECT_NE(NULL, strstr(line, " parked=0")) TH_LOG("%s", line);
+	}
+	free(snap);
+
+	ASSERT_EQ(0, lab_set(&self->it, "release", "1"));
+	LAB_ASSERT_STATE(&self->it, "stopped", LAB_DEADLINE_MS);
+	LAB_EXPECT_ATTR(&self->it, "stop_result", "6");
+	LAB_EXPECT_ATTR(&self->it, "park", "0");
+}
+
+struct nice_writer {
+	const struct lab_item *it;
+	volatile bool *stop;
+	int ok, busy, other, ok_after_busy;
+	char last_ok[8];
+};
+
+/* Writes nice values in a loop; counts successes and EBUSY in order. */
+static void *write_nice(void *arg)
+{
+	struct nice_writer *w = arg;
+	char val[8];
+	int i, ret;
+
+	/* until well after the release: ten refusals in a row at least */
+	for (i = 0; !*w->stop || w->busy < 10; i++) {
+		snprintf(val, sizeof(val), "%d", i % 20);
+		ret = lab_set(w->it, "nice", val);
+		if (ret == 0) {
+			w->ok++;
+			if (w->busy)
+				w->ok_after_busy++;
+			snprintf(w->last_ok, sizeof(w->last_ok), "%s", val);
+		} else if (ret == -EBUSY) {
+			w->busy++;
+		} else {
+			w->other++;
+		}
+		if (w->other > 10)
+			break;
+	}
+	return NULL;
+}
+
+/*
+ * nice is EBUSY once the thread function returned by itself, and never
+ * succeeds after that: the thread marks its return under the item lock,
+ * the store checks it under the same lock, so a nice that succeeded was
+ * applied to a thread still inside its function.
+ */
+TEST_F(busy, nice_is_ebusy_once_the_thread_exits_by_itself)
+{
+	volatile bool stop = false;
+	struct nice_writer w = { .it = &self->it, .stop = &stop };
+	pthread_t th;
+
+	start_and_spin(_metadata, &self->it);
+	ASSERT_EQ(0, pthread_create(&th, NULL, write_nice, &w));
+	lab_sleep_ms(50);
+	ASSERT_EQ(0, lab_set(&self->it, "release", "1"));
+	stop = true;
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	TH_LOG("nice writes: %d ok, %d EBUSY, %d other", w.ok, w.busy, w.other);
+	LAB_EXPECT_ATTR(&self->it, "state", "exited");
+	EXPECT_EQ(0, w.other);
+	EXPECT_EQ(0, w.ok_after_busy);
+	EXPECT_LT(0, w.busy);
+	LAB_EXPECT_WRITE(&self->it, "nice", "5", -EBUSY);
+	if (w.ok)
+		LAB_EXPECT_ATTR(&self->it, "nice", w.last_ok);
 }
 
 TEST_F(busy, parked_thread_stops_spinning)

@@ -232,7 +232,9 @@ static inline void lab_untrack(const char *dir)
 static inline int lab_create(struct lab_item *it, const char *group,
 			     const char *label)
 {
-	snprintf(it->group, sizeof(it->group), "%s", group);
+	if (snprintf(it->group, sizeof(it->group), "%s", group) >=
+	    (int)sizeof(it->group))
+		return -ENAMETOOLONG;
 	snprintf(it->name, sizeof(it->name), "kst%d-%s-%d-%u",
 		 (int)lab_harness_pid, label, (int)getpid(), lab_seq++);
 	snprintf(it->dir, sizeof(it->dir), "%s/%s/%s", lab_root(), group,
@@ -551,13 +553,14 @@ static inline void lab_expect_mode(struct __test_metadata *_metadata,
 	struct stat st;
 
 	if (stat(path, &st)) {
-		TH_LOG("%s: %s", path, strerror(errno));
-		EXPECT_EQ(0, -errno);
+		int err = errno;
+
+		EXPECT_EQ(0, -err)
+			TH_LOG("%s: %s", path, strerror(err));
 		return;
 	}
-	if ((st.st_mode & 07777) != want)
+	EXPECT_EQ(want, st.st_mode & 07777)
 		TH_LOG("%s: mode %o, want %o", path, st.st_mode & 07777, want);
-	EXPECT_EQ(want, st.st_mode & 07777);
 	EXPECT_TRUE(S_ISREG(st.st_mode));
 	EXPECT_EQ((uid_t)0, st.st_uid);
 }
@@ -578,9 +581,8 @@ static inline void *lab_write_stop(void *arg)
 
 /* Fixture setup for every test: the module must be loaded. */
 #define LAB_REQUIRE_ROOT() do { \
-	if (!lab_root_exists()) \
+	ASSERT_TRUE(lab_root_exists()) \
 		TH_LOG("%s missing: is kthread_lab loaded?", lab_root()); \
-	ASSERT_TRUE(lab_root_exists()); \
 } while (0)
 
 /*
@@ -591,17 +593,15 @@ static inline void *lab_write_stop(void *arg)
 	char __before[LAB_VAL_MAX], __after[LAB_VAL_MAX]; \
 	int __rb = lab_get((it), (attr), __before, sizeof(__before)); \
 	int __ret = lab_set((it), (attr), (val)); \
-	if (__ret != (err)) \
+	EXPECT_EQ((err), __ret) \
 		TH_LOG("write '%s' > %s: got %d (%s), want %d (%s)", (val), \
 		       (attr), __ret, strerror(-__ret), (err), \
 		       strerror(-(err))); \
-	EXPECT_EQ((err), __ret); \
 	if ((err) && __rb >= 0) { \
 		lab_get((it), (attr), __after, sizeof(__after)); \
-		if (strcmp(__before, __after)) \
+		EXPECT_STREQ(__before, __after) \
 			TH_LOG("bad write '%s' changed %s: '%s' -> '%s'", \
 			       (val), (attr), __before, __after); \
-		EXPECT_STREQ(__before, __after); \
 	} \
 } while (0)
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The periodic behaviour: ticks, period_us and sleep_mode values, live
- * period changes, lateness statistics, and the seed's case 3: a stop waits
- * out an msleep() period but returns at once from an interruptible or
- * hrtimer sleep.
+ * period changes, lateness statistics, and what a stop costs: it waits out
+ * an msleep() period but returns at once from an interruptible or hrtimer
+ * sleep.
  *
  * Guest timing is emulated and noisy (wake-up jitter ~0.3 ms average, up to
  * ~12 ms), so nothing here compares against an absolute time: latencies are
@@ -12,8 +12,8 @@
 #include "lab.h"
 
 /* long enough that the guest's wake-up jitter is noise beside it */
-#define CASE3_PERIOD_US 200000LL
-#define CASE3_TRIALS 3
+#define STOP_COST_PERIOD_US 200000LL
+#define STOP_COST_TRIALS 3
 
 static const char *const sleep_modes[] = { "msleep", "interruptible", "hrtimer" };
 
@@ -199,7 +199,7 @@ TEST_F(periodic, park_ends_a_long_msleep)
 	LAB_ASSERT_STATE(&self->it, "running", LAB_DEADLINE_MS);
 }
 
-TEST_F(periodic, attribute_values)
+TEST_F(periodic, own_attributes_take_their_documented_values)
 {
 	size_t i;
 
@@ -242,7 +242,7 @@ static long long stop_latency_after_tick(struct __test_metadata *_metadata,
 	struct lab_item it;
 	long long loops, latency;
 
-	snprintf(period, sizeof(period), "%lld", CASE3_PERIOD_US);
+	snprintf(period, sizeof(period), "%lld", STOP_COST_PERIOD_US);
 	if (lab_create(&it, "periodic", mode) ||
 	    start_ticking(&it, period, mode) ||
 	    lab_wait_ge(&it, "loops", 1, LAB_DEADLINE_MS))
@@ -265,15 +265,15 @@ static int cmp_ll(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The seed's case 3, the three sleep modes side by side. */
+/* What a stop costs in each of the three sleep modes, side by side. */
 TEST_F_TIMEOUT(periodic, msleep_delays_stop_others_do_not, 120)
 {
-	long long lat[ARRAY_SIZE(sleep_modes)][CASE3_TRIALS];
+	long long lat[ARRAY_SIZE(sleep_modes)][STOP_COST_TRIALS];
 	long long median[ARRAY_SIZE(sleep_modes)];
-	const long long period_ns = CASE3_PERIOD_US * 1000;
+	const long long period_ns = STOP_COST_PERIOD_US * 1000;
 	size_t m, t;
 
-	for (t = 0; t < CASE3_TRIALS; t++) {
+	for (t = 0; t < STOP_COST_TRIALS; t++) {
 		for (m = 0; m < ARRAY_SIZE(sleep_modes); m++) {
 			lat[m][t] = stop_latency_after_tick(_metadata,
 							    sleep_modes[m]);
@@ -281,8 +281,8 @@ TEST_F_TIMEOUT(periodic, msleep_delays_stop_others_do_not, 120)
 		}
 	}
 	for (m = 0; m < ARRAY_SIZE(sleep_modes); m++) {
-		qsort(lat[m], CASE3_TRIALS, sizeof(lat[m][0]), cmp_ll);
-		median[m] = lat[m][CASE3_TRIALS / 2];
+		qsort(lat[m], STOP_COST_TRIALS, sizeof(lat[m][0]), cmp_ll);
+		median[m] = lat[m][STOP_COST_TRIALS / 2];
 	}
 	/* msleep sleeps again after the stop's wake-up: most of a period */
 	EXPECT_LE(period_ns / 2, median[0]);
@@ -291,6 +291,104 @@ TEST_F_TIMEOUT(periodic, msleep_delays_stop_others_do_not, 120)
 	EXPECT_GT(period_ns / 4, median[2]);
 	EXPECT_LT(2 * median[1], median[0]);
 	EXPECT_LT(2 * median[2], median[0]);
+}
+
+/*
+ * A deadline that passes between the loop's check and the sleep must give
+ * a sleep of zero, not ~2^64 ns: the interruptible mode then slept ~48 days
+ * (the timer wheel's cap) and stopped ticking until the next wake-up, the
+ * msleep mode slept MAX_JIFFY_OFFSET in TASK_IDLE, which no stop wakes.
+ * Rare per tick (a preemption at the wrong moment), so: many threads at
+ * the shortest periods, a storm of live period changes (each wakes the
+ * thread at a random point of its sleep), then every thread must still
+ * tick and stop promptly.
+ */
+#define STORM_THREADS 6		/* per sleep mode */
+#define STORM_WRITES 300	/* period_us writes per thread */
+/* ticks each thread must still make afterwards, ~0.2 s of them at least */
+#define STORM_AFTER 50
+
+TEST_F_TIMEOUT(periodic, period_storm_keeps_ticking_and_stops_prompt, 300)
+{
+	static const char *const modes[] = { "interruptible", "msleep", "hrtimer" };
+	static const char *const periods[] = { "100", "130", "170", "220" };
+	struct lab_item it[ARRAY_SIZE(modes) * STORM_THREADS];
+	long long loops[ARRAY_SIZE(it)];
+	size_t i, w, stuck = 0, slow = 0;
+	char buf[64];
+
+	for (i = 0; i < ARRAY_SIZE(it); i++) {
+		ASSERT_EQ(0, lab_create(&it[i], "periodic", "storm"));
+		ASSERT_EQ(0, lab_set(&it[i], "stop_timeout_ms", "5000"));
+		ASSERT_EQ(0, start_ticking(&it[i], "100",
+					   modes[i % ARRAY_SIZE(modes)]));
+	}
+	for (w = 0; w < STORM_WRITES; w++)
+		for (i = 0; i < ARRAY_SIZE(it); i++)
+			ASSERT_EQ(0, lab_set(&it[i], "period_us",
+					     periods[(w + i) % ARRAY_SIZE(periods)]));
+	/* every thread still ticks, without kicks to rescue it */
+	for (i = 0; i < ARRAY_SIZE(it); i++)
+		loops[i] = lab_ll(&it[i], "loops");
+	for (i = 0; i < ARRAY_SIZE(it); i++) {
+		if (lab_wait_ge(&it[i], "loops", loops[i] + STORM_AFTER,
+				LAB_DEADLINE_MS)) {
+			TH_LOG("%s thread %zu stopped ticking at %lld loops",
+			       modes[i % ARRAY_SIZE(modes)], i, loops[i]);
+			stuck++;
+		}
+	}
+	/* and stops within its timeout (a period and a jiffy in msleep mode) */
+	for (i = 0; i < ARRAY_SIZE(it); i++) {
+		int ret = lab_set(&it[i], "stop", "1");
+
+		if (ret) {
+			TH_LOG("%s thread %zu: stop gave %d, state %s",
+			       modes[i % ARRAY_SIZE(modes)], i, ret,
+			       lab_state(&it[i], buf, sizeof(buf)));
+			slow++;
+		}
+	}
+	EXPECT_EQ(0UL, stuck);
+	EXPECT_EQ(0UL, slow);
+}
+
+/*
+ * A live period change applies at once in every mode: the write wakes the
+ * thread, and a thread about to sleep with the old period sees the new one
+ * (it re-checks after setting its sleep state), so none is left sleeping
+ * for an old long period, which in msleep mode a stop could not end.
+ * Alternating an hour with the shortest period, ending on the short one.
+ */
+#define FLIP_WRITES 200
+
+TEST_F_TIMEOUT(periodic, no_thread_keeps_sleeping_an_old_long_period, 300)
+{
+	struct lab_item it[ARRAY_SIZE(sleep_modes) * 2];
+	long long loops;
+	size_t i, w;
+
+	for (i = 0; i < ARRAY_SIZE(it); i++) {
+		ASSERT_EQ(0, lab_create(&it[i], "periodic", "flip"));
+		ASSERT_EQ(0, lab_set(&it[i], "stop_timeout_ms", "5000"));
+		ASSERT_EQ(0, start_ticking(&it[i], "3600000000",
+					   sleep_modes[i % ARRAY_SIZE(sleep_modes)]));
+		ASSERT_EQ(0, lab_wait_ge(&it[i], "ran", 1, LAB_DEADLINE_MS));
+	}
+	for (w = 0; w < FLIP_WRITES; w++)
+		for (i = 0; i < ARRAY_SIZE(it); i++)
+			ASSERT_EQ(0, lab_set(&it[i], "period_us",
+					     w % 2 ? "3600000000" : "100"));
+	for (i = 0; i < ARRAY_SIZE(it); i++)
+		ASSERT_EQ(0, lab_set(&it[i], "period_us", "100"));
+	for (i = 0; i < ARRAY_SIZE(it); i++) {
+		loops = lab_ll(&it[i], "loops");
+		EXPECT_EQ(0, lab_wait_ge(&it[i], "loops", loops + 3,
+					 LAB_DEADLINE_MS))
+			TH_LOG("%s thread %zu sleeps on",
+			       sleep_modes[i % ARRAY_SIZE(sleep_modes)], i);
+		EXPECT_EQ(0, lab_set(&it[i], "stop", "1"));
+	}
 }
 
 TEST_HARNESS_MAIN

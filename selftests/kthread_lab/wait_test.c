@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The wait behaviour: do a job, wait to be stopped, hand retval to the
- * stopper. Covers job_ms, wait_mode sleep versus the seed's spinning
- * schedule() loop, and that a waiting thread cannot be parked.
+ * stopper. Covers job_ms, wait_mode sleep versus a spinning schedule()
+ * loop, and that a waiting thread cannot be parked.
  */
 #include "lab.h"
 
@@ -22,7 +22,7 @@ FIXTURE_TEARDOWN(wait)
 	lab_cleanup();
 }
 
-/* The seed's pattern for passing a result out of a thread. */
+/* A thread passes its result out through kthread_stop(). */
 TEST_F(wait, result_passed_to_stopper)
 {
 	static const char *const results[] = { "42", "-110", "0" };
@@ -67,7 +67,7 @@ TEST_F(wait, job_then_stop)
 	LAB_EXPECT_ATTR(&self->it, "ran", "1");
 }
 
-TEST_F(wait, wait_mode_values)
+TEST_F(wait, wait_mode_takes_sleep_or_spin)
 {
 	LAB_EXPECT_ATTR(&self->it, "wait_mode", "sleep");
 	LAB_EXPECT_WRITE(&self->it, "wait_mode", "spin", 0);
@@ -81,7 +81,7 @@ TEST_F(wait, wait_mode_values)
 	LAB_EXPECT_ATTR(&self->it, "wait_mode", "sleep");
 }
 
-TEST_F(wait, job_ms_values)
+TEST_F(wait, job_ms_takes_its_documented_range)
 {
 	LAB_EXPECT_WRITE(&self->it, "job_ms", "x", -EINVAL);
 	LAB_EXPECT_WRITE(&self->it, "job_ms", "10x", -EINVAL);

@@ -90,3 +90,95 @@ vm() {
 	assert_failure 1
 	assert_output --partial "rmmod kthread_lab failed"
 }
+
+# Runs the runner with stdout and stderr into a file rather than a pipe,
+# bounded by SECONDS: a runner that hangs, or leaves a process holding its
+# output open, then fails the test instead of hanging it.  Sets status and
+# output like bats' run.
+run_bounded() {
+	local seconds=$1
+	shift
+	status=0
+	timeout "$seconds" "$@" >"$BATS_TEST_TMPDIR/run.out" 2>&1 </dev/null || status=$?
+	output=$(cat "$BATS_TEST_TMPDIR/run.out")
+}
+
+# A stand-in for qemu-system-x86_64, first in PATH: BEHAVIOUR is "exit"
+# (fails at once, as QEMU does on an option it refuses) or "hang" (never
+# opens the guest's outputs).  It leaves a file saying it ran.  The
+# runner's control directory goes under the test's own, so that
+# assert_no_process_left finds what is left.
+fake_qemu() {
+	export TMPDIR=$BATS_TEST_TMPDIR
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	cat >"$BATS_TEST_TMPDIR/bin/qemu-system-x86_64" <<EOF
+#!/bin/bash
+: >"$BATS_TEST_TMPDIR/qemu-ran"
+case $1 in
+exit) echo "qemu-system-x86_64: fake failure" >&2; exit 1 ;;
+hang) exec sleep 600 ;;
+esac
+EOF
+	chmod +x "$BATS_TEST_TMPDIR/bin/qemu-system-x86_64"
+	export PATH="$BATS_TEST_TMPDIR/bin:$PATH"
+}
+
+# No process of this test (a relay, a QEMU) outlives the runner.
+assert_no_process_left() {
+	local left
+	left=$(pgrep -af "$BATS_TEST_TMPDIR" || true)
+	[ -z "$left" ] || {
+		pkill -f "$BATS_TEST_TMPDIR" || true
+		fail "processes left behind: $left"
+	}
+}
+
+@test "runner: a bad --mem, --smp, --timeout or missing value is refused at once with 125" {
+	fake_qemu exit
+	local args
+	for args in "--mem 1Q" "--mem 64K" "--mem -1" "--smp 0" "--smp two" "--timeout 0" "--accel xen" "--mem"; do
+		# shellcheck disable=SC2086 # one word an option
+		run_bounded 30 "$REPO/tools/vm/run" --kernel "$KERNEL" $args -- true
+		assert_equal "$status" 125
+		assert_output --regexp "vm/run: --(mem|smp|timeout|accel)"
+		[ ! -e "$BATS_TEST_TMPDIR/qemu-ran" ] || fail "QEMU was started for '$args'"
+	done
+	assert_no_process_left
+}
+
+@test "runner: a QEMU that exits before the guest starts ends the run with 125, no process left" {
+	fake_qemu exit
+	run_bounded 60 "$REPO/tools/vm/run" --kernel "$KERNEL" --accel tcg -- true
+	assert_equal "$status" 125
+	assert_output --partial "fake failure"
+	assert_output --partial "the guest died"
+	assert_no_process_left
+}
+
+@test "runner: --timeout applies when QEMU never opens the guest's outputs, no process left" {
+	fake_qemu hang
+	run_bounded 60 "$REPO/tools/vm/run" --kernel "$KERNEL" --accel tcg --timeout 3 -- true
+	assert_equal "$status" 124
+	assert_output --partial "timed out after 3s"
+	assert_no_process_left
+}
+
+@test "runner: a module modprobe cannot resolve fails the run before the boot" {
+	fake_qemu exit
+	local modprobe
+	modprobe=$(command -v modprobe)
+	cat >"$BATS_TEST_TMPDIR/bin/modprobe" <<EOF
+#!/bin/bash
+for arg; do
+	[ "\$arg" != 9p ] || { echo "modprobe: FATAL: Module 9p not found" >&2; exit 1; }
+done
+exec $modprobe "\$@"
+EOF
+	chmod +x "$BATS_TEST_TMPDIR/bin/modprobe"
+	# A fresh cache, so that the initramfs is built.
+	KTL_VM_CACHE="$BATS_TEST_TMPDIR/vm" run_bounded 120 "$REPO/tools/vm/run" --kernel "$KERNEL" --accel tcg -- true
+	assert_equal "$status" 125
+	assert_output --partial "modprobe cannot resolve 9p"
+	[ ! -e "$BATS_TEST_TMPDIR/qemu-ran" ] || fail "the guest was booted without 9p"
+	assert_no_process_left
+}
