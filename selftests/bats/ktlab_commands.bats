@@ -9,7 +9,7 @@ setup() {
 }
 
 teardown() {
-	ktlab_teardown
+	lab_teardown
 }
 
 @test "version names ktlab and the loaded module" {
@@ -45,6 +45,29 @@ teardown() {
 	run -0 "$KTLAB" ls --json
 	assert_line --index 0 '{"threads": ['
 	assert_line --regexp "^\\{\"id\":\"busy/${P}b\",\"name\":\"${P}b\",\"behaviour\":\"busy\",\"state\":\"running\",\"pid\":[0-9]+,.*\"honor_stop\":1,\"resched\":1\\},?$"
+}
+
+@test "status NAME prints that thread's row only" {
+	run -0 "$KTLAB" spawn busy "${P}s"
+	run -0 "$KTLAB" spawn wait "${P}t" --no-start
+	run -0 "$KTLAB" status "${P}s"
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 --regexp '^NAME +BEHAVIOUR +STATE'
+	assert_line --index 1 --regexp "^${P}s +busy +running +[0-9]+ "
+	run -0 "$KTLAB" status "wait/${P}t" --json
+	assert_output --partial "\"id\":\"wait/${P}t\""
+	[[ $output != *"busy/${P}s"* ]]
+	run -3 "$KTLAB" status "${P}none"
+	assert_output "ktlab: no such thread: ${P}none"
+}
+
+@test "show labels lateness and draws the lateness histogram as a bar chart" {
+	run -0 "$KTLAB" spawn periodic "${P}p" --set period_us=1000 --set sleep_mode=hrtimer
+	lab_wait_ge "$LAB/periodic/${P}p/loops" 20
+	run -0 "$KTLAB" show "${P}p"
+	assert_line --regexp '^lateness_ns +min [0-9.]+ (ns|us|ms|s)  avg [0-9.]+ (ns|us|ms|s)  max [0-9.]+ (ns|us|ms|s)  p99 [0-9.]+ (ns|us|ms|s)$'
+	assert_line 'lateness_hist:'
+	assert_line --regexp '^ +([0-9]+-[0-9]+|>=) [0-9]* ?(us|ms|s) +#+ +[0-9]+$'
 }
 
 @test "spawn --no-start then stop: -4 (EINTR), the function never ran" {
@@ -139,6 +162,7 @@ wait/${P}t: stop_timeout_ms=1234"
 	run -0 "$KTLAB" spawn busy "${P}h" --set honor_stop=0
 	run -5 "$KTLAB" stop "${P}h" --timeout 200
 	assert_output --partial "ktlab: kthread_stop(busy/${P}h) did not return within 200 ms (ETIMEDOUT)"
+	assert_output --partial "Run 'ktlab set busy/${P}h release=1' to let it leave its loop"
 	ktlab_attr_is "busy/${P}h" state stopping
 	run -5 --separate-stderr "$KTLAB" --json stop "${P}h"
 	assert_equal "$output" ""
@@ -151,20 +175,15 @@ wait/${P}t: stop_timeout_ms=1234"
 
 @test "stop --timeout longer than a stop write may wait keeps waiting by polling the state" {
 	run -0 "$KTLAB" spawn busy "${P}l" --set honor_stop=0
-	local out=$BATS_TEST_TMPDIR/stop.out pid rc=0 call=() lab_now deadline
+	local out=$BATS_TEST_TMPDIR/stop.out pid rc=0
 	"$KTLAB" stop "${P}l" --timeout 120000 > "$out" 2>&1 &
 	pid=$!
 	lab_wait_for "$LAB/busy/${P}l/stop_timeout_ms" 30000
 	lab_wait_for "$LAB/busy/${P}l/state" stopping
-	# The write gives up after 30 s (ETIMEDOUT); ktlab then sleeps
-	# (clock_nanosleep, 230) between reads of state.
-	lab_clock
-	deadline=$((lab_now + 90000000))
-	while read -ra call < "/proc/$pid/syscall" && [[ ${call[0]} != 230 && ${call[0]} != 35 ]]; do
-		lab_clock
-		((lab_now < deadline)) || fail "ktlab never started polling: /proc/$pid/syscall reads ${call[*]}"
-		lab_sleep 0.1
-	done
+	# The write gives up after 30 s (ETIMEDOUT); ktlab then sleeps between reads of state.
+	local ktlab_syscall=
+	wait_until -q -t 90 ktlab_sleeping "$pid" ||
+		fail "ktlab never started polling: /proc/$pid/syscall reads $ktlab_syscall"
 	ktlab_attr_is "busy/${P}l" state stopping
 	echo 1 > "$LAB/busy/${P}l/release"
 	wait "$pid" || rc=$?
@@ -213,29 +232,25 @@ removed wait/${P}2"
 	assert_output --partial "give thread names or --all"
 }
 
-@test "watch prints --count refreshes with loop rates when not on a terminal" {
+@test "watch -n 0.5 prints --count refreshes every half second with loop rates when not on a terminal" {
 	run -0 "$KTLAB" spawn busy "${P}w"
-	run -0 "$KTLAB" watch --count 2 --interval 300
+	run -0 "$KTLAB" watch --count 2 -n 0.5
 	local titles=0 line
 	for line in "${lines[@]}"; do
 		[[ $line == "ktlab watch "* ]] && titles=$((titles + 1))
 	done
 	assert_equal "$titles" 2
+	assert_line --regexp '^ktlab watch .* thread\(s\), every 0\.5 s$'
 	assert_line --regexp '^NAME +BEHAVIOUR +STATE +PID +CPU +RAN +LOOPS +LOOPS/S +STOP_RESULT +STOP_LATENCY$'
 	# the second refresh has a rate for the spinning thread
 	assert_line --regexp "^${P}w +busy +running( +[^ ]+){4} +[0-9.]+[kMG]?/s +- +-$"
 }
 
 @test "watch ends cleanly on SIGTERM" {
-	local out=$BATS_TEST_TMPDIR/watch.out pid now deadline
-	"$KTLAB" watch --interval 100 > "$out" 2>&1 &
+	local out=$BATS_TEST_TMPDIR/watch.out pid
+	"$KTLAB" watch --interval 0.1 > "$out" 2>&1 &
 	pid=$!
-	now=${EPOCHREALTIME//[.,]/}
-	deadline=$((now + 20000000))
-	while [[ ! -s $out ]] && ((now < deadline)); do
-		lab_sleep 0.05
-		now=${EPOCHREALTIME//[.,]/}
-	done
+	wait_until -q -t 20 test -s "$out" || true # the first table, or give up waiting and check below
 	kill -TERM "$pid"
 	local rc=0
 	wait "$pid" || rc=$?

@@ -11,7 +11,7 @@ setup() {
 }
 
 teardown() {
-	ktlab_teardown
+	lab_teardown
 }
 
 # A lab with one thread in each interesting configuration.

@@ -15,6 +15,10 @@ for lab_lib in /usr/lib/bats/bats-support/src/*.bash \
 done
 unset lab_lib
 
+# wait_for, wait_until and wait_sleep, shared with the demo and the benchmark.
+# shellcheck source=tools/lib/wait.bash
+source "${BASH_SOURCE[0]%/*}/../../tools/lib/wait.bash"
+
 LAB=${KTLAB_ROOT:-/sys/kernel/config/kthread_lab}
 LAB_GROUPS=(busy wait periodic oneshot)
 
@@ -40,59 +44,39 @@ lab_teardown() {
 	return 0
 }
 
-# Sleeps without forking, by timing out a read on a FIFO nobody writes.
+# Sleeps without forking.
 lab_sleep() {
-	local fifo=${BATS_RUN_TMPDIR:-/tmp}/lab_sleep.fifo
-	[[ -p $fifo ]] || mkfifo "$fifo"
-	read -rt "$1" <> "$fifo" || true
-}
-
-# Microseconds since the epoch into lab_now, from bash's own clock.
-lab_clock() {
-	lab_now=${EPOCHREALTIME//[.,]/}
+	wait_sleep "$1"
 }
 
 # Polls FILE until it reads WANT: lab_wait_for FILE WANT [TIMEOUT_S=10]
 lab_wait_for() {
-	local file=$1 want=$2 timeout=${3:-10} value=
-	local lab_now deadline
-	lab_clock
-	deadline=$(( lab_now + timeout * 1000000 ))
-	while lab_clock; (( lab_now < deadline )); do
-		{ read -r value < "$file"; } 2> /dev/null || value=
-		[[ $value == "$want" ]] && return 0
-		lab_sleep 0.02
-	done
-	echo "# $file reads '$value' after ${timeout}s, wanted '$want'" >&2
-	return 1
+	wait_for -t "${3:-10}" "$1" "$2"
+}
+
+# True when numeric FILE reads at least MIN; the value read is in lab_value.
+lab_reads_at_least() {
+	lab_value=0
+	{ read -r lab_value < "$1"; } 2> /dev/null || lab_value=0
+	((lab_value >= $2))
 }
 
 # Polls a numeric FILE until it is at least MIN: lab_wait_ge FILE MIN [TIMEOUT_S]
 lab_wait_ge() {
-	local file=$1 min=$2 timeout=${3:-10} value=0
-	local lab_now deadline
-	lab_clock
-	deadline=$(( lab_now + timeout * 1000000 ))
-	while lab_clock; (( lab_now < deadline )); do
-		{ read -r value < "$file"; } 2> /dev/null || value=0
-		(( value >= min )) && return 0
-		lab_sleep 0.02
-	done
-	echo "# $file reads '$value' after ${timeout}s, wanted >= $min" >&2
+	local lab_value=0 timeout=${3:-10}
+	wait_until -q -t "$timeout" lab_reads_at_least "$1" "$2" && return 0
+	echo "# $1 reads '$lab_value' after ${timeout}s, wanted >= $2" >&2
 	return 1
 }
 
-# Polls until /proc/PID is gone: the thread exited and was reaped.
+# True when /proc/PID is gone: the thread exited and was reaped.
+lab_gone() {
+	[[ ! -e /proc/$1 ]]
+}
+
+# Polls until /proc/PID is gone: lab_wait_gone PID [TIMEOUT_S]
 lab_wait_gone() {
-	local pid=$1 timeout=${2:-10}
-	local lab_now deadline
-	lab_clock
-	deadline=$(( lab_now + timeout * 1000000 ))
-	while [[ -e /proc/$pid ]]; do
-		lab_clock
-		(( lab_now < deadline )) || return 1
-		lab_sleep 0.02
-	done
+	wait_until -q -t "${2:-10}" lab_gone "$1"
 }
 
 # Reads one attribute into the variable named VAR: lab_read VAR FILE

@@ -1,28 +1,13 @@
 #include "errno_names.hpp"
 
-#include <array>
 #include <cerrno>
 #include <cstring>
-#include <utility>
 
 #include <fmt/format.h>
 
 namespace ktlab {
 
 namespace {
-
-#ifndef KTLAB_HAVE_STRERRORNAME_NP
-// Only for C libraries without strerrorname_np (glibc < 2.32): the errnos this lab produces.
-constexpr std::array<std::pair<int, const char*>, 24> errno_table{{
-    {EPERM, "EPERM"},     {ENOENT, "ENOENT"},     {ESRCH, "ESRCH"},         {EINTR, "EINTR"},
-    {EIO, "EIO"},         {ENOMEM, "ENOMEM"},     {EACCES, "EACCES"},       {EFAULT, "EFAULT"},
-    {EBUSY, "EBUSY"},     {EEXIST, "EEXIST"},     {ENOTDIR, "ENOTDIR"},     {EISDIR, "EISDIR"},
-    {EINVAL, "EINVAL"},   {ENOSPC, "ENOSPC"},     {EROFS, "EROFS"},         {ERANGE, "ERANGE"},
-    {ENOSYS, "ENOSYS"},   {ENOTEMPTY, "ENOTEMPTY"}, {ENAMETOOLONG, "ENAMETOOLONG"},
-    {EOPNOTSUPP, "EOPNOTSUPP"}, {ETIMEDOUT, "ETIMEDOUT"}, {EALREADY, "EALREADY"},
-    {EAGAIN, "EAGAIN"},   {ECHILD, "ECHILD"},
-}};
-#endif
 
 // Linux keeps errno values below 4096 (MAX_ERRNO); anything else is a plain number.
 constexpr long long max_errno = 4095;
@@ -31,27 +16,15 @@ constexpr long long max_errno = 4095;
 
 std::string errno_name(int err)
 {
-#ifdef KTLAB_HAVE_STRERRORNAME_NP
     if (const char* name = strerrorname_np(err)) {
         return name;
     }
-#else
-    for (const auto& [value, name] : errno_table) {
-        if (value == err) {
-            return name;
-        }
-    }
-#endif
     return fmt::format("errno {}", err);
 }
 
 std::string describe_errno(int err)
 {
-#ifdef KTLAB_HAVE_STRERRORNAME_NP
-    const char* text = strerrordesc_np(err);
-#else
-    const char* text = std::strerror(err);  // NOLINT(concurrency-mt-unsafe): single-threaded tool
-#endif
+    const char* text = strerrordesc_np(err);  // glibc 2.32+; bookworm has 2.36
     return fmt::format("{} ({})", errno_name(err), text != nullptr ? text : "unknown error");
 }
 

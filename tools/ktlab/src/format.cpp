@@ -7,8 +7,10 @@
 #include <iterator>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "errno_names.hpp"
+#include "restore.hpp"
 
 namespace ktlab {
 
@@ -176,10 +178,123 @@ std::string value_with_unit(std::string_view key, std::string_view value)
             return *number < 1000 ? fmt::format("{} ns", value)
                                   : fmt::format("{} ns ({})", value, format_duration_ns(*number));
         }
-        // Several numbers (lateness_ns is "min avg max p99") share the unit.
+        // Several numbers in one value share the unit.
         return fmt::format("{} {}", value, rule.unit);
     }
     return std::string{value};
+}
+
+namespace {
+
+constexpr std::size_t histogram_bar_width = 40;
+constexpr long long us_per_ms = 1000;
+constexpr long long us_per_s = 1000000;
+
+std::vector<std::string_view> lines_of(std::string_view text)
+{
+    std::vector<std::string_view> lines;
+    while (!text.empty()) {
+        const auto newline = std::min(text.find('\n'), text.size());
+        lines.push_back(text.substr(0, newline));
+        text.remove_prefix(std::min(newline + 1, text.size()));
+    }
+    return lines;
+}
+
+// Space-separated integers; empty when anything else is there.
+std::vector<long long> numbers_of(std::string_view text)
+{
+    std::vector<long long> numbers;
+    while (!text.empty()) {
+        const auto space = std::min(text.find(' '), text.size());
+        const auto number = parse_int(text.substr(0, space));
+        if (!number) {
+            return {};
+        }
+        numbers.push_back(*number);
+        text.remove_prefix(std::min(space + 1, text.size()));
+    }
+    return numbers;
+}
+
+struct Bucket {
+    long long lower_us;
+    long long count;
+};
+
+// "<lower bound, us> <count>" lines; nullopt when the value is not that.
+std::optional<std::vector<Bucket>> buckets_of(std::string_view value)
+{
+    std::vector<Bucket> buckets;
+    for (const auto line : lines_of(value)) {
+        const auto numbers = numbers_of(line);
+        if (numbers.size() != 2 || numbers[1] < 0 || (!buckets.empty() && numbers[0] <= buckets.back().lower_us)) {
+            return std::nullopt;
+        }
+        buckets.push_back({numbers[0], numbers[1]});
+    }
+    return buckets;
+}
+
+// "100-200 us", "1-2 ms", ">= 1 s": in the unit of the lower bound.
+std::string bucket_range(long long lower_us, std::optional<long long> upper_us)
+{
+    const long long unit = lower_us < us_per_ms ? 1 : (lower_us < us_per_s ? us_per_ms : us_per_s);
+    const std::string_view name = unit == 1 ? "us" : (unit == us_per_ms ? "ms" : "s");
+    auto in_unit = [unit](long long us) { return fmt::format("{:g}", static_cast<double>(us) / static_cast<double>(unit)); };
+    if (!upper_us) {
+        return fmt::format(">= {} {}", in_unit(lower_us), name);
+    }
+    return fmt::format("{}-{} {}", in_unit(lower_us), in_unit(*upper_us), name);
+}
+
+}  // namespace
+
+std::string render_lateness(std::string_view value)
+{
+    const auto numbers = numbers_of(value);
+    if (numbers.size() != 4) {
+        return std::string{value};  // "none" before the first tick
+    }
+    return fmt::format("min {}  avg {}  max {}  p99 {}", format_duration_ns(numbers[0]),
+                       format_duration_ns(numbers[1]), format_duration_ns(numbers[2]), format_duration_ns(numbers[3]));
+}
+
+std::optional<std::string> render_histogram(std::string_view value)
+{
+    const auto buckets = buckets_of(value);
+    if (!buckets) {
+        return std::nullopt;
+    }
+    auto used = [](const Bucket& bucket) { return bucket.count > 0; };
+    const auto first = std::find_if(buckets->begin(), buckets->end(), used);
+    if (first == buckets->end()) {
+        return std::string{"  (no ticks yet)\n"};
+    }
+    const auto last = std::find_if(buckets->rbegin(), buckets->rend(), used).base();
+    long long most = 0;
+    std::vector<std::string> ranges;
+    for (auto bucket = first; bucket != last; ++bucket) {
+        const auto next = std::next(bucket);
+        ranges.push_back(bucket_range(bucket->lower_us, next == buckets->end() ? std::nullopt
+                                                                               : std::optional{next->lower_us}));
+        most = std::max(most, bucket->count);
+    }
+    std::size_t range_width = 0;
+    for (const auto& range : ranges) {
+        range_width = std::max(range_width, range.size());
+    }
+    std::string out;
+    for (auto bucket = first; bucket != last; ++bucket) {
+        const auto share = static_cast<double>(bucket->count) / static_cast<double>(most);
+        const auto bar = bucket->count == 0
+                             ? std::size_t{0}
+                             : std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(
+                                                            share * static_cast<double>(histogram_bar_width))));
+        out += fmt::format("  {:>{}}  {:<{}}  {}\n", ranges[static_cast<std::size_t>(bucket - first)], range_width,
+                           std::string(bar, '#'), histogram_bar_width, bucket->count);
+    }
+    return out;
 }
 
 std::string render_attributes(const ThreadRecord& thread)
@@ -190,18 +305,23 @@ std::string render_attributes(const ThreadRecord& thread)
     }
     std::string out = fmt::format("{:<{}}  {}\n", "thread", width, thread.id());
     for (const auto& [key, value] : thread.attrs) {
-        if (value.find('\n') != std::string::npos) {
-            // Multi-line attributes (lateness_hist) go below their name, indented.
-            out += fmt::format("{}:\n", key);
-            std::string_view rest{value};
-            while (!rest.empty()) {
-                const auto newline = std::min(rest.find('\n'), rest.size());
-                out += fmt::format("  {}\n", rest.substr(0, newline));
-                rest.remove_prefix(std::min(newline + 1, rest.size()));
-            }
+        if (key == "lateness_ns") {
+            out += fmt::format("{:<{}}  {}\n", key, width, render_lateness(value));
             continue;
         }
-        out += fmt::format("{:<{}}  {}\n", key, width, value_with_unit(key, value));
+        if (value.find('\n') == std::string::npos) {
+            out += fmt::format("{:<{}}  {}\n", key, width, value_with_unit(key, value));
+            continue;
+        }
+        // Multi-line attributes go below their name: a histogram as a bar chart, others indented.
+        out += fmt::format("{}:\n", key);
+        if (auto chart = key.ends_with("_hist") ? render_histogram(value) : std::nullopt) {
+            out += *chart;
+            continue;
+        }
+        for (const auto line : lines_of(value)) {
+            out += fmt::format("  {}\n", line);
+        }
     }
     return out;
 }
@@ -297,6 +417,91 @@ std::string threads_to_json_text(const std::vector<ThreadRecord>& threads)
         out += '}';
     }
     out += threads.empty() ? "]}\n" : "\n]}\n";
+    return out;
+}
+
+std::string json_text(const nlohmann::ordered_json& value)
+{
+    return value.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+std::string render_thread_line(std::string_view verb, const ThreadRecord& thread)
+{
+    return fmt::format("{} {}: state {}, pid {}\n", verb, thread.id(), thread.get("state").value_or("?"),
+                       thread.get("pid").value_or("?"));
+}
+
+namespace {
+
+std::string stop_meaning(const StopReport& report)
+{
+    return report.result ? describe_stop_result(*report.result, report.ran) : "no stop_result";
+}
+
+template <typename T>
+nlohmann::ordered_json or_null(const std::optional<T>& value)
+{
+    return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
+}
+
+std::string render_operations(const std::vector<Operation>& operations)
+{
+    std::string out;
+    for (const auto& op : operations) {
+        out += fmt::format("  {}\n", op.describe());
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string render_stop_report(const StopReport& report)
+{
+    return fmt::format("{}: stopped\nstop_result: {}\nstop latency: {}\n", report.id, stop_meaning(report),
+                       report.latency_ns ? format_duration_ns(*report.latency_ns) : "unknown");
+}
+
+nlohmann::ordered_json stop_report_to_json(const StopReport& report)
+{
+    nlohmann::ordered_json out;
+    out["id"] = report.id;
+    out["stop_result"] = or_null(report.result);
+    out["errno"] = report.result && *report.result < 0
+                       ? nlohmann::ordered_json(errno_name(static_cast<int>(-*report.result)))
+                       : nlohmann::ordered_json(nullptr);
+    out["meaning"] = stop_meaning(report);
+    out["ran"] = or_null(report.ran);
+    out["stop_latency_ns"] = or_null(report.latency_ns);
+    return out;
+}
+
+std::string render_plan(const RestorePlan& plan)
+{
+    std::string out = "dry run: nothing was changed; a restore would do:\n";
+    out += render_operations(plan.prepare);
+    for (const auto& item : plan.items) {
+        out += render_operations(item.operations);
+    }
+    out += render_operations(plan.finish);
+    out += fmt::format("{} thread(s) would be restored\n", plan.items.size());
+    for (const auto& skipped : plan.skipped) {
+        out += fmt::format("would skip {}: {}\n", skipped.id, skipped.reason);
+    }
+    return out;
+}
+
+std::string render_report(const RestoreReport& report)
+{
+    std::string out = fmt::format("restored {} thread(s)\n", report.restored.size());
+    for (const auto& skipped : report.skipped) {
+        out += fmt::format("skipped {}: {}\n", skipped.id, skipped.reason);
+    }
+    for (const auto& failed : report.failed) {
+        out += fmt::format("failed {}: {}\n", failed.id, failed.reason);
+    }
+    if (report.aborted) {
+        out += "aborted after the first failure (--abort-on-error)\n";
+    }
     return out;
 }
 

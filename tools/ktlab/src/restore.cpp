@@ -5,6 +5,7 @@
 #include <exception>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <fmt/ranges.h>
 
 #include "errno_names.hpp"
@@ -17,7 +18,6 @@ namespace {
 
 constexpr long long any_cpu = -1;
 constexpr std::size_t named_existing_limit = 5;
-constexpr long long default_stop_timeout_ms = 5000;
 
 Operation make_dir(const std::filesystem::path& path)
 {
@@ -51,21 +51,8 @@ std::optional<std::string> reason_to_skip(const SavedThread& thread, const LabSt
     if (thread.state == "exited" && thread.behaviour != "oneshot") {
         return std::string{"it had exited when saved (released); started again it would run, not exit"};
     }
-    if (thread.state == "parked" && !features.contains("park")) {
-        return std::string{"it was parked, but this module has no 'park' feature"};
-    }
-    if (thread.cpu && *thread.cpu != any_cpu) {
-        if (!features.contains("bind")) {
-            return fmt::format("it is bound to CPU {}, but this module has no 'bind' feature", *thread.cpu);
-        }
-        if (state.online_cpus && !state.online_cpus->contains(*thread.cpu)) {
-            return fmt::format("it is bound to CPU {}, which is not online here", *thread.cpu);
-        }
-    }
-    if (thread.stop_timeout_ms && *thread.stop_timeout_ms != default_stop_timeout_ms &&
-        !features.contains("stop_timeout")) {
-        return fmt::format("it sets stop_timeout_ms={}, but this module has no 'stop_timeout' feature",
-                           *thread.stop_timeout_ms);
+    if (thread.cpu && *thread.cpu != any_cpu && state.online_cpus && !state.online_cpus->contains(*thread.cpu)) {
+        return fmt::format("it is bound to CPU {}, which is not online here", *thread.cpu);
     }
     const auto known = state.writable_attributes.find(thread.behaviour);
     for (const auto& [key, value] : thread.params) {
@@ -90,7 +77,7 @@ std::optional<long long> fitted_stop_timeout(const SavedThread& thread, std::siz
     return max_stop_timeout_ms;
 }
 
-ItemPlan plan_item(const SavedThread& thread, const std::set<std::string>& features)
+ItemPlan plan_item(const SavedThread& thread)
 {
     const std::filesystem::path item = std::filesystem::path{thread.behaviour} / thread.name;
     ItemPlan plan{thread.id(), {make_dir(item)}};
@@ -105,7 +92,7 @@ ItemPlan plan_item(const SavedThread& thread, const std::set<std::string>& featu
     if (thread.retval) {
         ops.push_back(write(item / "retval", std::to_string(*thread.retval)));
     }
-    if (thread.stop_timeout_ms && features.contains("stop_timeout")) {
+    if (thread.stop_timeout_ms) {
         ops.push_back(write(item / "stop_timeout_ms", std::to_string(*thread.stop_timeout_ms)));
     }
     for (const auto& [key, value] : thread.params) {
@@ -243,7 +230,7 @@ RestorePlan plan_restore(const LabConfig& config, const LabState& state, const R
         }
         used_groups.insert(thread.behaviour);
         thread.stop_timeout_ms = fitted_stop_timeout(thread, index, plan.warnings);
-        plan.items.push_back(plan_item(thread, state.features));
+        plan.items.push_back(plan_item(thread));
     }
     // With autostart 0 a new thread stays `created` until we have bound and configured it.
     for (const auto& group : used_groups) {

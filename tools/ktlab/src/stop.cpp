@@ -5,6 +5,8 @@
 #include <string>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "errors.hpp"
 
 namespace ktlab {
@@ -68,6 +70,21 @@ StopOutcome stop_thread(Mutator& writer, const LabFs& reader, const ItemRef& ite
     // the item's files again, so read `state` instead.
     return poll_until(reader, item.path() / "state", "stopped", deadline) ? StopOutcome::stopped
                                                                           : StopOutcome::timed_out;
+}
+
+Error stop_timeout_error(const LabFs& lab, const ItemRef& item, std::optional<long long> waited_ms)
+{
+    const auto waited = waited_ms ? std::to_string(*waited_ms)
+                                  : lab.try_read_value(item.path() / "stop_timeout_ms").value_or("?");
+    const std::string release =
+        lab.exists(item.path() / "release")
+            ? fmt::format("'ktlab set {} release=1' to let it leave its loop (then the stop completes), ", item.id())
+            : std::string{};
+    return {ExitCode::timed_out,
+            fmt::format("kthread_stop({}) did not return within {} ms (ETIMEDOUT): the thread is still stopping, its "
+                        "function does not return. Run {}'ktlab stop' again to keep waiting, or 'ktlab rm' it",
+                        item.id(), waited, release),
+            ETIMEDOUT, "stop"};
 }
 
 }  // namespace ktlab

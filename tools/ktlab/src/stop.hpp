@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 
+#include "errors.hpp"
 #include "lab_fs.hpp"
 #include "lab_reader.hpp"
 
@@ -31,6 +32,12 @@ enum class StopOutcome { stopped, timed_out };
 // Other write failures are thrown (FsError), as is a failed read of `state`.
 [[nodiscard]] StopOutcome stop_thread(Mutator& writer, const LabFs& reader, const ItemRef& item,
                                       const StopRequest& request);
+
+// The time-out of a stop in words: how long it waited (`waited_ms`, or the item's
+// stop_timeout_ms) and the ways out, naming `ktlab set NAME release=1` when the
+// item has a `release` attribute (its behaviour's way out of a loop that ignores
+// the stop).
+[[nodiscard]] Error stop_timeout_error(const LabFs& lab, const ItemRef& item, std::optional<long long> waited_ms);
 
 // Polls FILE every few milliseconds until it reads `want` (true) or `deadline`
 // passes (false). Never sleeps past the deadline.

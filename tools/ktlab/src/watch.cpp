@@ -9,6 +9,7 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "format.hpp"
 #include "lab_reader.hpp"
@@ -183,8 +184,9 @@ void run_watch(const LabFs& lab, const WatchOptions& options)
             fmt::print("{}\n", frame.dump());
         } else {
             const std::string title =
-                fmt::format("ktlab watch  {}  {} thread(s), every {} ms{}", clock_now(), threads.size(),
-                            options.interval.count(), interactive ? "  (q or Ctrl-C quits)" : "");
+                fmt::format("ktlab watch  {}  {} thread(s), every {:g} s{}", clock_now(), threads.size(),
+                            std::chrono::duration<double>(options.interval).count(),
+                            interactive ? "  (q or Ctrl-C quits)" : "");
             // Home and clear when interactive; a blank line between refreshes otherwise.
             fmt::print("{}{}\n{}", interactive ? "\x1b[H\x1b[2J" : (refresh > 1 ? "\n" : ""), title,
                        render_thread_table(threads, &rates));

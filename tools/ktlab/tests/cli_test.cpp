@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -53,6 +54,46 @@ TEST_F(CliTest, StatusIsLs)
     const auto result = run({"status"});
     EXPECT_EQ(result.status, 0);
     EXPECT_NE(result.out.find("spin  busy"), std::string::npos);
+}
+
+TEST_F(CliTest, StatusOfANamedThreadIsItsRowOnly)
+{
+    fake.add_item("wait", "w", {});
+    fake.set_file("snapshot",
+                  "# kthread_lab snapshot v1 items=2\n"
+                  "busy/spin behaviour=busy state=running pid=5 cpu=-1 nice=0 ran=1 loops=9 retval=0 "
+                  "stop_timeout_ms=5000 stop_result=none stop_latency_ns=none parked=0 honor_stop=1 resched=1\n"
+                  "wait/w behaviour=wait state=created pid=6 cpu=-1 nice=0 ran=0 loops=0 retval=0 "
+                  "stop_timeout_ms=5000 stop_result=none stop_latency_ns=none parked=0 job_ms=0 wait_mode=sleep\n");
+    const auto status = run({"status", "spin"});
+    ASSERT_EQ(status.status, 0) << status.err;
+    EXPECT_EQ(status.out, "NAME  BEHAVIOUR  STATE    PID  CPU  RAN  LOOPS  STOP_RESULT  STOP_LATENCY\n"
+                          "spin  busy       running    5   -1    1      9            -             -\n");
+    const auto json = nlohmann::json::parse(run({"ls", "wait/w", "--json"}).out);
+    ASSERT_EQ(json["threads"].size(), 1U);
+    EXPECT_EQ(json["threads"][0]["id"], "wait/w");
+    EXPECT_EQ(run({"status"}).out.find("\nw "), run({"ls"}).out.find("\nw "));  // no name: every thread
+    const auto ghost = run({"status", "ghost"});
+    EXPECT_EQ(ghost.status, static_cast<int>(ExitCode::no_such_thread));
+    EXPECT_EQ(ghost.err, "ktlab: no such thread: ghost\n");
+}
+
+TEST_F(CliTest, WatchIntervalIsInSecondsWithFractions)
+{
+    const auto half = run({"watch", "-n", "0.01", "--count", "1"});
+    ASSERT_EQ(half.status, 0) << half.err;
+    EXPECT_NE(half.out.find(", every 0.01 s"), std::string::npos) << half.out;
+    EXPECT_EQ(run({"watch", "-n", "1e-2", "--count", "1"}).status, 0);
+    for (const char* refused : {"0.001", "3601", "0", "-1", "nan", "inf", "0x10", "1s", ""}) {
+        const auto result = run({"watch", "--interval", refused, "--count", "1"});
+        EXPECT_EQ(result.status, static_cast<int>(ExitCode::usage)) << refused;
+        EXPECT_NE(result.err.find(fmt::format("'{}' is not a number of seconds from 0.01 to 3600", refused)),
+                  std::string::npos)
+            << result.err;
+    }
+    const auto help = run({"watch", "--help"});
+    EXPECT_NE(help.out.find("-n,--interval"), std::string::npos);
+    EXPECT_NE(help.out.find("Seconds between refreshes, fractions allowed (-n 0.5)"), std::string::npos);
 }
 
 TEST_F(CliTest, MissingLabIsExitTwo)
@@ -245,7 +286,7 @@ TEST(RunGuarded, AnExceptionThatEscapesACommandIsReportedWithTheIoExitCode)
 
 TEST_F(CliTest, WatchPrintsCountRefreshesWhenNotATerminal)
 {
-    const auto result = run({"watch", "--count", "2", "--interval", "10"});
+    const auto result = run({"watch", "--count", "2", "--interval", "0.01"});
     ASSERT_EQ(result.status, 0) << result.err;
     std::size_t titles = 0;
     for (auto at = result.out.find("ktlab watch"); at != std::string::npos; at = result.out.find("ktlab watch", at + 1)) {
@@ -257,7 +298,7 @@ TEST_F(CliTest, WatchPrintsCountRefreshesWhenNotATerminal)
 
 TEST_F(CliTest, WatchJsonIsOneObjectPerLine)
 {
-    const auto result = run({"watch", "--count", "2", "--interval", "10", "--json"});
+    const auto result = run({"watch", "--count", "2", "--interval", "0.01", "--json"});
     ASSERT_EQ(result.status, 0) << result.err;
     const auto newline = result.out.find('\n');
     const auto second = nlohmann::json::parse(result.out.substr(newline + 1));

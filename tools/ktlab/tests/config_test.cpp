@@ -1,6 +1,7 @@
 #include "config.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace ktlab {
 namespace {

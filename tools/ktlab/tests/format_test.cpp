@@ -1,6 +1,7 @@
 #include "format.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace ktlab {
 namespace {
@@ -91,8 +92,40 @@ TEST(Units, ShowRendersMultiLineValuesIndented)
     EXPECT_EQ(text, "thread         periodic/p\n"
                     "period_us      100 us\n"
                     "lateness_hist:\n"
-                    "  0 1\n"
-                    "  10 2\n");
+                    "   0-10 us  ####################                      1\n"
+                    "  >= 10 us  ########################################  2\n");
+    const auto other = render_attributes(record("periodic", "p", {{"period_us", "100"}, {"notes_text", "0 1\n10 2"}}));
+    EXPECT_EQ(other, "thread      periodic/p\n"
+                     "period_us   100 us\n"
+                     "notes_text:\n"
+                     "  0 1\n"
+                     "  10 2\n");
+}
+
+TEST(Lateness, IsLabelledMinAvgMaxP99InReadableUnits)
+{
+    EXPECT_EQ(render_lateness("197020 887503 3608810 3608810"), "min 197 us  avg 888 us  max 3.61 ms  p99 3.61 ms");
+    EXPECT_EQ(render_lateness("none"), "none");
+    const auto text = render_attributes(record("periodic", "p", {{"lateness_ns", "850 1500 2000000 1999999"}}));
+    EXPECT_EQ(text, "thread       periodic/p\n"
+                    "lateness_ns  min 850 ns  avg 1.50 us  max 2.00 ms  p99 2.00 ms\n");
+}
+
+TEST(Lateness, HistogramIsABarChartWithBucketRangesFromTheFirstToTheLastUsedBucket)
+{
+    // As the module prints it: zero-padded "<lower bound, us> <count>", 1-2-5 bounds.
+    const std::string hist = "000000 000000\n000001 000000\n000002 000000\n000005 000000\n000010 000000\n"
+                             "000020 000000\n000050 000000\n000100 000008\n000200 000002\n000500 000000\n"
+                             "001000 000001\n002000 000000\n005000 000000\n010000 000000\n020000 000000\n"
+                             "050000 000000\n100000 000000\n200000 000000\n500000 000000\n1000000 000000";
+    EXPECT_EQ(render_histogram(hist), "   100-200 us  ########################################  8\n"
+                                      "   200-500 us  ##########                                2\n"
+                                      "  500-1000 us                                            0\n"
+                                      "       1-2 ms  #####                                     1\n");
+    EXPECT_EQ(render_histogram("000000 000000\n1000000 000003"), "  >= 1 s  ########################################  3\n");
+    EXPECT_EQ(render_histogram("000000 000000\n000001 000000"), "  (no ticks yet)\n");
+    EXPECT_EQ(render_histogram("0 1\nnot a bucket"), std::nullopt);
+    EXPECT_EQ(render_histogram("10 1\n5 1"), std::nullopt);  // bounds must rise
 }
 
 TEST(Json, ValuesAreTyped)

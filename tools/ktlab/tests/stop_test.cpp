@@ -84,6 +84,22 @@ TEST_F(StopTest, AThreadRemovedWhileWaitingIsAnError)
     EXPECT_THROW((void)stop_thread(writer, reader, item, {.wait = 45000ms}), FsError);
 }
 
+TEST_F(StopTest, ATimeOutNamesReleaseWhenTheThreadHasIt)
+{
+    const auto without = stop_timeout_error(reader, item, std::nullopt);
+    EXPECT_EQ(without.code(), ExitCode::timed_out);
+    EXPECT_EQ(std::string{without.what()},
+              "kthread_stop(busy/spin) did not return within 5000 ms (ETIMEDOUT): the thread is still stopping, its "
+              "function does not return. Run 'ktlab stop' again to keep waiting, or 'ktlab rm' it");
+    fake.set_file("busy/spin/release", "", false);  // write-only, as the module has it
+    const auto with = stop_timeout_error(reader, item, 45000);
+    EXPECT_EQ(std::string{with.what()},
+              "kthread_stop(busy/spin) did not return within 45000 ms (ETIMEDOUT): the thread is still stopping, its "
+              "function does not return. Run 'ktlab set busy/spin release=1' to let it leave its loop (then the "
+              "stop completes), 'ktlab stop' again to keep waiting, or 'ktlab rm' it");
+    EXPECT_EQ(with.attribute(), "stop");
+}
+
 TEST(PollUntil, ReturnsAsSoonAsTheFileReadsTheValue)
 {
     FakeLab fake;
