@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# The seed's three cases and the stop-after-exit pattern, typed as
-# Documentation/kthread_lab.rst shows them ("The seed's three cases",
+# The guide's three classic mistakes and the stop-after-exit pattern, typed
+# as Documentation/kthread_lab.rst shows them ("Three classic mistakes",
 # "Stopping a thread that already exited"). Item names carry a per-test
 # prefix; where the guide waits with `sleep`, the tests poll instead.
 # shellcheck disable=SC2154 # lab_read and lab_proc_stat assign by name
