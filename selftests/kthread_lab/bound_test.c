@@ -29,25 +29,6 @@ FIXTURE_TEARDOWN(bound)
 	lab_cleanup();
 }
 
-/* Every line of /dev/kmsg from @fd on that holds both @a and @b. */
-static bool kmsg_has(int fd, const char *a, const char *b)
-{
-	char rec[8192];
-	bool found = false;
-	ssize_t n;
-
-	for (;;) {
-		n = read(fd, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EPIPE)
-			continue;
-		if (n <= 0)
-			return found;
-		rec[n] = '\0';
-		if (strstr(rec, a) && strstr(rec, b))
-			found = true;
-	}
-}
-
 TEST_F(bound, stop_timeout_ms_is_at_most_30_s)
 {
 	char who[160];
@@ -66,7 +47,7 @@ TEST_F(bound, stop_timeout_ms_is_at_most_30_s)
 	LAB_EXPECT_ATTR(&self->it, "stop_timeout_ms", "30000");
 	/* the log line says why: the 30 s bound on a configfs callback */
 	snprintf(who, sizeof(who), "busy/%s: stop_timeout_ms", self->it.name);
-	EXPECT_TRUE(kmsg_has(fd, who, "30 s"))
+	EXPECT_TRUE(lab_kmsg_has(fd, who, "30 s"))
 		TH_LOG("no kernel log line explains the bound");
 	close(fd);
 }

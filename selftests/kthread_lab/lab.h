@@ -114,17 +114,16 @@ static inline int lab_read_path(const char *path, char *buf, size_t size)
 	return len;
 }
 
-/* One write() of the whole value, as `echo` does: 0 or -errno. */
-static inline int lab_write_path(const char *path, const char *val)
+/* One write() of exactly @len bytes, NULs included: 0 or -errno. */
+static inline int lab_write_n(const char *path, const char *buf, size_t len)
 {
-	size_t len = strlen(val);
 	ssize_t n;
 	int fd, err = 0;
 
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = write(fd, val, len);
+	n = write(fd, buf, len);
 	if (n < 0)
 		err = -errno;
 	else if ((size_t)n != len)
@@ -132,6 +131,35 @@ static inline int lab_write_path(const char *path, const char *val)
 	if (close(fd) && !err)
 		err = -errno;
 	return err;
+}
+
+/* One write() of the whole value, as `echo` does: 0 or -errno. */
+static inline int lab_write_path(const char *path, const char *val)
+{
+	return lab_write_n(path, val, strlen(val));
+}
+
+/*
+ * Returns true once /dev/kmsg (@fd, opened O_NONBLOCK) holds a line with
+ * both @a and @b. Drains what is there; -EPIPE only means older records
+ * were overwritten.
+ */
+static inline bool lab_kmsg_has(int fd, const char *a, const char *b)
+{
+	char rec[8192];
+	bool found = false;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;
+		if (n <= 0)
+			return found;
+		rec[n] = '\0';
+		if (strstr(rec, a) && strstr(rec, b))
+			found = true;
+	}
 }
 
 /* "<dir>/<name>"; an over-long path becomes "" so the open fails loudly. */

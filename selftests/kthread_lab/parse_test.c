@@ -8,25 +8,6 @@
  */
 #include "lab.h"
 
-/* One write() of exactly @len bytes: 0 or -errno. */
-static int write_n(const char *path, const char *buf, size_t len)
-{
-	ssize_t n;
-	int fd, err = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, buf, len);
-	if (n < 0)
-		err = -errno;
-	else if ((size_t)n != len)
-		err = -EIO;
-	if (close(fd) && !err)
-		err = -errno;
-	return err;
-}
-
 /* The bytes of a string literal, its NULs included, without the last. */
 #define BYTES(s) (s), sizeof(s) - 1
 
@@ -45,7 +26,7 @@ static void expect_refused(struct __test_metadata *_metadata, const char *path,
 {
 	char before[LAB_VAL_MAX], after[LAB_VAL_MAX];
 	int rb = lab_read_path(path, before, sizeof(before));
-	int ret = write_n(path, buf, len);
+	int ret = lab_write_n(path, buf, len);
 
 	EXPECT_EQ(-EINVAL, ret)
 		TH_LOG("%s: %zu bytes with a NUL: got %d (%s), want EINVAL",
@@ -199,26 +180,7 @@ TEST_F(parse, one_trailing_newline_accepted)
 	LAB_EXPECT_WRITE(&self->it, "retval", "5\n\n", -EINVAL);
 	LAB_EXPECT_WRITE(&self->it, "sleep_mode", "msleep\n\n", -EINVAL);
 	snprintf(path, sizeof(path), "%s/periodic/autostart", lab_root());
-	EXPECT_EQ(0, write_n(path, BYTES("0\n")));
-}
-
-/* Every line of /dev/kmsg from @fd on holding both @a and @b. */
-static bool kmsg_has(int fd, const char *a, const char *b)
-{
-	char rec[8192];
-	bool found = false;
-	ssize_t n;
-
-	for (;;) {
-		n = read(fd, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EPIPE)
-			continue;
-		if (n <= 0)
-			return found;
-		rec[n] = '\0';
-		if (strstr(rec, a) && strstr(rec, b))
-			found = true;
-	}
+	EXPECT_EQ(0, lab_write_n(path, BYTES("0\n")));
 }
 
 /*
@@ -240,8 +202,8 @@ TEST_F(parse, refusal_is_logged)
 	ASSERT_LE(0, fd);
 	lseek(fd, 0, SEEK_END);
 	while (!found && lab_now_ns() < deadline) {
-		EXPECT_EQ(-EINVAL, write_n(path, BYTES("5\0junk")));
-		found = kmsg_has(fd, who, "NUL");
+		EXPECT_EQ(-EINVAL, lab_write_n(path, BYTES("5\0junk")));
+		found = lab_kmsg_has(fd, who, "NUL");
 		if (!found)
 			lab_sleep_ms(500);
 	}

@@ -274,28 +274,6 @@ TEST_F(root, items_pin_the_module)
 }
 
 /*
- * Returns true once /dev/kmsg holds a line with both @a and @b. Drains what
- * is there; -EPIPE only means older records were overwritten.
- */
-static bool kmsg_has(int fd, const char *a, const char *b)
-{
-	char rec[8192];
-	bool found = false;
-	ssize_t n;
-
-	for (;;) {
-		n = read(fd, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EPIPE)
-			continue;
-		if (n <= 0)
-			return found;
-		rec[n] = '\0';
-		if (strstr(rec, a) && strstr(rec, b))
-			found = true;
-	}
-}
-
-/*
  * Bad writes log a line naming item and reason, rate-limited: other tests
  * may have used up the burst, so retry until the interval (5 s) renews it.
  */
@@ -315,7 +293,7 @@ TEST_F(root, bad_write_logs_item_and_reason)
 	snprintf(who, sizeof(who), "wait/%s", it.name);
 	while (!found && lab_now_ns() < deadline) {
 		EXPECT_EQ(-ERANGE, lab_set(&it, "stop_timeout_ms", "0"));
-		found = kmsg_has(fd, who, "stop_timeout_ms");
+		found = lab_kmsg_has(fd, who, "stop_timeout_ms");
 		if (!found)
 			lab_sleep_ms(500);
 	}
