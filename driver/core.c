@@ -993,7 +993,8 @@ static ssize_t ktl_root_features_show(struct config_item *ci, char *page)
 
 	for (i = 0; i < ktl_nr_behaviours; i++)
 		len += sysfs_emit_at(page, len, "%s ", ktl_behaviours[i]->name);
-	len += sysfs_emit_at(page, len, "park bind stop_timeout snapshot max_threads");
+	len += sysfs_emit_at(page, len, "park bind stop_timeout snapshot max_threads "
+			     KTL_EXPERIMENTS_FEATURES);
 	for (i = 0; i < ktl_nr_behaviours; i++)
 		if (ktl_behaviours[i]->features)
 			len += sysfs_emit_at(page, len, " %s",
@@ -1120,6 +1121,7 @@ static int __init ktl_init(void)
 	ret = ktl_groups_init();
 	if (ret)
 		goto err_groups;
+	ktl_experiments_init(&ktl_subsys.su_group);
 
 	ret = configfs_register_subsystem(&ktl_subsys);
 	if (ret) {

@@ -207,6 +207,13 @@ bool ktl_name_ok(const char *name);
 int ktl_slots_get(unsigned int n);
 void ktl_slots_put(unsigned int n);
 
+/*
+ * experiments.c: the root's `experiments` default group, with one group
+ * per experiment kind (its own header, experiments.h, is for the kinds).
+ */
+#define KTL_EXPERIMENTS_FEATURES "experiments"
+void ktl_experiments_init(struct config_group *root);
+
 /* snapshot.c */
 extern struct mutex ktl_lock;
 extern struct list_head ktl_items;
