@@ -525,12 +525,10 @@ static void hs_add_dir(struct hs_target *t, const char *rel, const char *where,
 	closedir(d);
 }
 
-/* Behaviour groups: the directories of the root, as readdir gives them. */
+/* Behaviour groups: the root's directories holding autostart, as readdir gives them. */
 static int hs_groups(char names[][64], int max)
 {
 	struct dirent *de;
-	struct stat st;
-	char path[PATH_MAX];
 	int n = 0;
 	DIR *d = opendir(lab_root());
 
@@ -539,8 +537,7 @@ static int hs_groups(char names[][64], int max)
 	while ((de = readdir(d)) && n < max) {
 		if (de->d_name[0] == '.')
 			continue;
-		lab_root_path(path, sizeof(path), de->d_name);
-		if (!stat(path, &st) && S_ISDIR(st.st_mode))
+		if (lab_is_behaviour_group(de->d_name))
 			hs_copy(names[n++], 64, de->d_name);
 	}
 	closedir(d);
