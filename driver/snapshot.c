@@ -110,7 +110,8 @@ static size_t ktl_format_line(struct ktl_item *it, char *buf, size_t size)
 		len += blen;
 	}
 	len += scnprintf(buf + len, size - len, "\n");
-	WARN_ONCE(len + 1 >= size || len >= max || blen >= (int)b->snapshot_max,
+	WARN_ONCE(len + 1 >= size || len >= max ||
+		  (b->snapshot && blen >= (int)b->snapshot_max),
 		  "%s/%s: the snapshot line (%zu bytes, %d of them the behaviour's) outgrew its width (%zu, snapshot_max %zu)\n",
 		  b->name, config_item_name(&it->item), len, blen, max,
 		  b->snapshot_max);
