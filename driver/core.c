@@ -129,9 +129,8 @@ static int ktl_parse_text(const char *owner, const char *name,
 	return -EINVAL;
 }
 
-static int ktl_parse_for(const char *owner, const char *name, const char *attr,
-			 const char *page, size_t count, s64 min, s64 max,
-			 s64 *out)
+int ktl_parse_for(const char *owner, const char *name, const char *attr,
+		  const char *page, size_t count, s64 min, s64 max, s64 *out)
 {
 	s64 val;
 	int ret;
@@ -190,22 +189,31 @@ ssize_t ktl_store_bool(struct ktl_item *it, const char *attr,
 				  count, dst);
 }
 
-int ktl_parse_choice(struct ktl_item *it, const char *attr, const char *page,
-		     size_t count, const char *const *choices,
-		     unsigned int nr_choices)
+int ktl_parse_choice_for(const char *owner, const char *name,
+			 const char *attr, const char *page, size_t count,
+			 const char *const *choices, unsigned int nr_choices)
 {
 	unsigned int i;
 	int ret;
 
-	ret = ktl_parse_text(it->behaviour->name, config_item_name(&it->item),
-			     attr, page, count);
+	ret = ktl_parse_text(owner, name, attr, page, count);
 	if (ret)
 		return ret;
 	for (i = 0; i < nr_choices; i++)
 		if (sysfs_streq(page, choices[i]))
 			return i;
-	ktl_err(it, "%s: unknown value", attr);
+	pr_warn_ratelimited("%s%s%s: %s: unknown value\n",
+			    owner, name ? "/" : "", name ?: "", attr);
 	return -EINVAL;
+}
+
+int ktl_parse_choice(struct ktl_item *it, const char *attr, const char *page,
+		     size_t count, const char *const *choices,
+		     unsigned int nr_choices)
+{
+	return ktl_parse_choice_for(it->behaviour->name,
+				    config_item_name(&it->item), attr, page,
+				    count, choices, nr_choices);
 }
 
 /* `start`, `stop` and `release` take exactly 1. */
@@ -766,7 +774,7 @@ static struct configfs_item_operations ktl_item_ops = {
  * follows Latin-1, where 0xa0 is a space: it refused a UTF-8 name ending
  * in a-grave, c3 a0, and accepted one ending in e-acute, c3 a9.)
  */
-static bool ktl_name_ok(const char *name)
+bool ktl_name_ok(const char *name)
 {
 	const unsigned char *c;
 
@@ -834,6 +842,28 @@ static int ktl_count(struct ktl_item *it)
 				    it->behaviour->name,
 				    config_item_name(&it->item), max);
 	return ret;
+}
+
+int ktl_slots_get(unsigned int n)
+{
+	unsigned int max = READ_ONCE(ktl_max_threads);
+	int ret = 0;
+
+	mutex_lock(&ktl_lock);
+	if (n <= max && ktl_nr_items <= max - n)
+		ktl_nr_items += n;
+	else
+		ret = -ENOSPC;
+	mutex_unlock(&ktl_lock);
+	return ret;
+}
+
+void ktl_slots_put(unsigned int n)
+{
+	mutex_lock(&ktl_lock);
+	if (!WARN_ON_ONCE(ktl_nr_items < n))
+		ktl_nr_items -= n;
+	mutex_unlock(&ktl_lock);
 }
 
 static struct config_item *ktl_group_make_item(struct config_group *group,
@@ -963,7 +993,8 @@ static ssize_t ktl_root_features_show(struct config_item *ci, char *page)
 
 	for (i = 0; i < ktl_nr_behaviours; i++)
 		len += sysfs_emit_at(page, len, "%s ", ktl_behaviours[i]->name);
-	len += sysfs_emit_at(page, len, "park bind stop_timeout snapshot max_threads");
+	len += sysfs_emit_at(page, len, "park bind stop_timeout snapshot max_threads "
+			     KTL_EXPERIMENTS_FEATURES);
 	for (i = 0; i < ktl_nr_behaviours; i++)
 		if (ktl_behaviours[i]->features)
 			len += sysfs_emit_at(page, len, " %s",
@@ -1090,6 +1121,7 @@ static int __init ktl_init(void)
 	ret = ktl_groups_init();
 	if (ret)
 		goto err_groups;
+	ktl_experiments_init(&ktl_subsys.su_group);
 
 	ret = configfs_register_subsystem(&ktl_subsys);
 	if (ret) {

@@ -164,6 +164,15 @@ static inline int ktl_retval(const struct ktl_item *it)
  */
 int ktl_parse_s64(struct ktl_item *it, const char *attr, const char *page,
 		  size_t count, s64 min, s64 max, s64 *out);
+/*
+ * The same for attributes of things that are not items: the log line names
+ * "<owner>/<name>" (or only <owner> when @name is NULL).
+ */
+int ktl_parse_for(const char *owner, const char *name, const char *attr,
+		  const char *page, size_t count, s64 min, s64 max, s64 *out);
+int ktl_parse_choice_for(const char *owner, const char *name,
+			 const char *attr, const char *page, size_t count,
+			 const char *const *choices, unsigned int nr_choices);
 int ktl_parse_choice(struct ktl_item *it, const char *attr, const char *page,
 		     size_t count, const char *const *choices,
 		     unsigned int nr_choices);
@@ -183,6 +192,27 @@ void ktl_kick(struct ktl_item *it);
 /* Caller holds it->lock: the flags it reads change under it. */
 enum ktl_state ktl_state(const struct ktl_item *it);
 const char *ktl_state_name(enum ktl_state state);
+
+/*
+ * mkdir's rule for names, in every group: no ASCII control byte, no space
+ * (they go verbatim into task names and the snapshot's lines).
+ */
+bool ktl_name_ok(const char *name);
+
+/*
+ * max_threads' slots for threads that belong to no item (the experiments'):
+ * ktl_slots_get() takes @n at once or none (-ENOSPC); ktl_slots_put()
+ * gives back @n taken before.
+ */
+int ktl_slots_get(unsigned int n);
+void ktl_slots_put(unsigned int n);
+
+/*
+ * experiments.c: the root's `experiments` default group, with one group
+ * per experiment kind (its own header, experiments.h, is for the kinds).
+ */
+#define KTL_EXPERIMENTS_FEATURES "experiments"
+void ktl_experiments_init(struct config_group *root);
 
 /* snapshot.c */
 extern struct mutex ktl_lock;

@@ -91,16 +91,13 @@ static int set_knob(FIXTURE_DATA(fault) *self, const char *injector,
 
 static void list_groups(FIXTURE_DATA(fault) *self)
 {
-	char path[PATH_MAX];
 	struct dirent *de;
-	struct stat st;
 	DIR *d = opendir(lab_root());
 
 	while (d && (de = readdir(d)) && self->ngroups < MAX_GROUPS) {
 		if (de->d_name[0] == '.')
 			continue;
-		lab_join(path, sizeof(path), lab_root(), de->d_name);
-		if (!stat(path, &st) && S_ISDIR(st.st_mode))
+		if (lab_is_behaviour_group(de->d_name))
 			snprintf(self->groups[self->ngroups++], sizeof(self->groups[0]),
 				 "%s", de->d_name);
 	}

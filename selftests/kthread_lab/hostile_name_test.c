@@ -253,8 +253,6 @@ FIXTURE(names) {
 FIXTURE_SETUP(names)
 {
 	struct dirent *de;
-	struct stat st;
-	char path[PATH_MAX];
 	DIR *d;
 	size_t i;
 
@@ -267,8 +265,7 @@ FIXTURE_SETUP(names)
 	while ((de = readdir(d)) && self->ngroups < 32) {
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= 64)
 			continue;
-		lab_root_path(path, sizeof(path), de->d_name);
-		if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+		if (lab_is_behaviour_group(de->d_name)) {
 			memcpy(self->groups[self->ngroups], de->d_name,
 			       strlen(de->d_name) + 1);
 			self->ngroups++;
@@ -878,9 +875,8 @@ FIXTURE(user) {
 /* One created item per group, with the tree read by root afterwards. */
 FIXTURE_SETUP(user)
 {
-	char groups[32][64], path[PATH_MAX];
+	char groups[32][64];
 	struct dirent *de;
-	struct stat st;
 	DIR *d;
 	int n = 0;
 
@@ -890,8 +886,7 @@ FIXTURE_SETUP(user)
 	while ((de = readdir(d)) && n < 32) {
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= 16)
 			continue;
-		lab_root_path(path, sizeof(path), de->d_name);
-		if (!stat(path, &st) && S_ISDIR(st.st_mode))
+		if (lab_is_behaviour_group(de->d_name))
 			memcpy(groups[n++], de->d_name, strlen(de->d_name) + 1);
 	}
 	closedir(d);

@@ -85,14 +85,20 @@ enum hs_role {
 	HS_RETVAL,	/* a setting, EBUSY once stopped */
 	HS_NICE,	/* a setting, EBUSY once stopped */
 	HS_CPU,		/* a setting: -1 or an online CPU, only while created */
-	HS_START,
+	HS_PLACEMENT,	/* a word; "other" needs two online CPUs */
+	HS_START,	/* actions from here on */
 	HS_STOP,
 	HS_RELEASE,
 	HS_PARK,
+	HS_RUN,		/* an experiment's run: completed reads its runs */
 };
 
 struct hs_spec {
-	const char *where;	/* "root", "group", "item" (all items) or a behaviour */
+	/*
+	 * "root", "group", "item" (all items), a behaviour,
+	 * "experiments/<kind>" or "experiment" (every kind's items)
+	 */
+	const char *where;
 	const char *name;
 	enum hs_role role;
 	long long min, max;
@@ -102,6 +108,8 @@ struct hs_spec {
 static const char *const hs_wait_modes[] = { "sleep", "spin", NULL };
 static const char *const hs_sleep_modes[] = { "msleep", "interruptible",
 	"hrtimer", NULL };
+static const char *const hs_delay_modes[] = { "spin", "sleep", NULL };
+static const char *const hs_placements[] = { "any", "same", "other", NULL };
 
 /* Ranges and words as the ABI file gives them; a new attribute goes here. */
 static const struct hs_spec hs_specs[] = {
@@ -121,6 +129,23 @@ static const struct hs_spec hs_specs[] = {
 	{ "wait", "wait_mode", HS_SET, 0, 0, hs_wait_modes },
 	{ "periodic", "period_us", HS_SET, 100, 3600000000LL, NULL },
 	{ "periodic", "sleep_mode", HS_SET, 0, 0, hs_sleep_modes },
+	{ "experiments/race", "runs", HS_SET, 1, 100000, NULL },
+	{ "experiments/race", "delay_ns", HS_SET, 0, 1000000000, NULL },
+	{ "experiments/race", "delay_mode", HS_SET, 0, 0, hs_delay_modes },
+	{ "experiments/race", "placement", HS_PLACEMENT, 0, 0, hs_placements },
+	{ "experiments/spawn", "threads", HS_SET, 1, 100000, NULL },
+	{ "experiments/spawn", "sleep_before_stop_ms", HS_SET, 0, 10000, NULL },
+	{ "experiment", "run", HS_RUN, 1, 1, NULL },
+};
+
+/*
+ * The parameter that makes each experiment kind's run short, and its
+ * value: every accepted `run` input performs one (a kind missing here runs
+ * with its defaults, which may take up to 25 s an input).
+ */
+static const struct { const char *kind, *attr, *value; } hs_cheap_runs[] = {
+	{ "experiments/race", "runs", "1" },
+	{ "experiments/spawn", "threads", "1" },
 };
 
 static const struct hs_spec *hs_find_spec(const char *where, const char *name)
@@ -173,6 +198,15 @@ static void hs_read_cpus(void)
 	memset(hs_online, 0, sizeof(hs_online));
 	hs_cpu_list("/sys/devices/system/cpu/online", hs_online,
 		    ARRAY_SIZE(hs_online));
+}
+
+static int hs_online_count(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < (int)ARRAY_SIZE(hs_online); i++)
+		n += hs_online[i];
+	return n;
 }
 
 static int hs_last_online_cpu(void)
@@ -274,6 +308,9 @@ static int hs_model(const struct hs_spec *s, bool can_park,
 		}
 		if (!s->words[i])
 			return -EINVAL;
+		if (s->role == HS_PLACEMENT && !strcmp(s->words[i], "other") &&
+		    hs_online_count() < 2)
+			return -EINVAL;
 		snprintf(r->value, sizeof(r->value), "%s\n", s->words[i]);
 		r->set = true;
 		return 0;
@@ -310,6 +347,7 @@ static int hs_model(const struct hs_spec *s, bool can_park,
 		r->acted = true;
 		return 0;
 	case HS_RELEASE:
+	case HS_RUN:
 		r->acted = true;
 		return 0;
 	case HS_PARK:
@@ -321,6 +359,7 @@ static int hs_model(const struct hs_spec *s, bool can_park,
 		r->acted = true;
 		return 0;
 	case HS_SET:
+	case HS_PLACEMENT:
 		break;
 	}
 	snprintf(r->value, sizeof(r->value), "%lld\n", v);
@@ -537,12 +576,10 @@ static void hs_add_dir(struct hs_target *t, const char *rel, const char *where,
 	closedir(d);
 }
 
-/* Behaviour groups: the directories of the root, as readdir gives them. */
+/* Behaviour groups: the root's directories holding autostart, as readdir gives them. */
 static int hs_groups(char names[][64], int max)
 {
 	struct dirent *de;
-	struct stat st;
-	char path[PATH_MAX];
 	int n = 0;
 	DIR *d = opendir(lab_root());
 
@@ -551,7 +588,30 @@ static int hs_groups(char names[][64], int max)
 	while ((de = readdir(d)) && n < max) {
 		if (de->d_name[0] == '.')
 			continue;
-		lab_root_path(path, sizeof(path), de->d_name);
+		if (lab_is_behaviour_group(de->d_name))
+			hs_copy(names[n++], 64, de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+/* The experiment kinds: the directories of experiments/, or -1 without it. */
+static int hs_exp_kinds(char names[][64], int max)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	int n = 0;
+	DIR *d;
+
+	lab_root_path(dir, sizeof(dir), "experiments");
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) && n < max) {
+		if (de->d_name[0] == '.')
+			continue;
+		lab_join(path, sizeof(path), dir, de->d_name);
 		if (!stat(path, &st) && S_ISDIR(st.st_mode))
 			hs_copy(names[n++], 64, de->d_name);
 	}
@@ -570,6 +630,15 @@ static int hs_make_item(struct hs_target *t)
 	if (err)
 		return err;
 	hs_copy(t->base, sizeof(t->base), t->it.dir);
+	if (t->rest == HS_NA) {
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(hs_cheap_runs); i++)
+			if (!strcmp(hs_cheap_runs[i].kind, t->behaviour))
+				return lab_set(&t->it, hs_cheap_runs[i].attr,
+					       hs_cheap_runs[i].value);
+		return 0;
+	}
 	if (t->rest == HS_PARKED) {
 		err = lab_set(&t->it, "start", "1") ?:
 		      lab_set(&t->it, "park", "1");
@@ -747,6 +816,13 @@ static void hs_check_acted(struct hs_target *t, enum hs_state state,
 {
 	char got[64];
 
+	if (t->rest == HS_NA) {
+		/* an experiment's run: one thread or run, and done */
+		if (lab_get(&t->it, "completed", got, sizeof(got)) < 0 ||
+		    strcmp(got, "1"))
+			HS_WRONG(t, "%s: completed '%s', want '1'", what, got);
+		return;
+	}
 	lab_state(&t->it, got, sizeof(got));
 	if (!strcmp(got, hs_state_word(state)) ||
 	    (state == HS_RUNNING && !strcmp(got, "exited")))
@@ -1360,6 +1436,16 @@ FIXTURE_SETUP(top)
 		lab_set_autostart(groups[i], "1");
 		hs_add_dir(self->t, groups[i], "group", NULL);
 	}
+	/* experiments/ and its kinds' groups: no attributes, so far */
+	n = hs_exp_kinds(groups, ARRAY_SIZE(groups));
+	if (n >= 0)
+		hs_add_dir(self->t, "experiments", "experiments", NULL);
+	for (i = 0; i < n; i++) {
+		char rel[96];
+
+		snprintf(rel, sizeof(rel), "experiments/%.63s", groups[i]);
+		hs_add_dir(self->t, rel, "experiments", NULL);
+	}
 	if (!access(HS_PARAM, R_OK))
 		snprintf(self->t->label[self->t->nfiles++], HS_LABEL_MAX,
 			 "@param");
@@ -1498,6 +1584,80 @@ TEST_F_TIMEOUT(items, split_vector_and_offset_writes_get_the_documented_errno, H
 TEST_F_TIMEOUT(items, embedded_nul_is_einval, HS_TIMEOUT)
 {
 	hs_items(_metadata, self, variant->rest, HS_NUL);
+}
+
+/*
+ * ---- experiment items ----
+ *
+ * They rest with their results "none" or those of a run, never in a
+ * thread state (HS_NA). hs_make_item() sets the parameter that makes a
+ * run short (hs_cheap_runs[]), so each accepted `run` input performs one
+ * run of one thread; the item is then made afresh, as after any action.
+ */
+
+FIXTURE(experiments) {
+	struct hs_target *t;
+	char kinds[32][64];
+	int nkinds;
+};
+
+FIXTURE_SETUP(experiments)
+{
+	LAB_REQUIRE_ROOT();
+	hs_read_cpus();
+	self->t = hs_new_target(_metadata);
+	ASSERT_NE(NULL, self->t);
+	self->nkinds = hs_exp_kinds(self->kinds, ARRAY_SIZE(self->kinds));
+	ASSERT_LT(0, self->nkinds) TH_LOG("no experiments/ with kinds in %s",
+					   lab_root());
+}
+
+FIXTURE_TEARDOWN(experiments)
+{
+	lab_cleanup();
+	hs_free_target(self->t);
+}
+
+static void hs_experiments(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(experiments) *self, enum hs_corpus c)
+{
+	struct hs_target *t = self->t;
+	int i, err;
+
+	for (i = 0; i < self->nkinds; i++) {
+		memset(t->label, 0, sizeof(t->label));
+		t->nfiles = 0;
+		t->nwritable = 0;
+		t->is_item = true;
+		t->can_park = false;
+		t->dirty = false;
+		t->have_before = false;
+		t->rest = HS_NA;
+		snprintf(t->behaviour, sizeof(t->behaviour), "experiments/%s",
+			 self->kinds[i]);
+		err = hs_make_item(t);
+		ASSERT_EQ(0, err) TH_LOG("%s: cannot make an item", t->behaviour);
+		hs_add_dir(t, "", t->behaviour, "experiment");
+		EXPECT_LT(0, t->nwritable);
+		hs_run(t, c);
+		lab_remove(&t->it);
+	}
+	hs_summary(t, "experiments");
+}
+
+TEST_F_TIMEOUT(experiments, single_writes_get_the_documented_errno, HS_TIMEOUT)
+{
+	hs_experiments(_metadata, self, HS_SINGLE);
+}
+
+TEST_F_TIMEOUT(experiments, split_vector_and_offset_writes_get_the_documented_errno, HS_TIMEOUT)
+{
+	hs_experiments(_metadata, self, HS_METHODS);
+}
+
+TEST_F_TIMEOUT(experiments, embedded_nul_is_einval, HS_TIMEOUT)
+{
+	hs_experiments(_metadata, self, HS_NUL);
 }
 
 /* ---- two writers at once ---- */

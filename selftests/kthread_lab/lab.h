@@ -39,7 +39,7 @@ static const char *const lab_groups[] = { "busy", "wait", "periodic", "oneshot" 
 #define LAB_NGROUPS (sizeof(lab_groups) / sizeof(lab_groups[0]))
 
 struct lab_item {
-	char group[16];
+	char group[32];		/* a behaviour, or "experiments/<kind>" */
 	char name[96];
 	char dir[PATH_MAX];
 };
@@ -198,6 +198,22 @@ static inline bool lab_root_exists(void)
 	struct stat st;
 
 	return stat(lab_root(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Whether the root's directory @name is a behaviour group: one holding
+ * `autostart`. (experiments/ is a directory of the root too, and no
+ * behaviour: its items are experiments, not threads.)
+ */
+static inline bool lab_is_behaviour_group(const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "%s/%s/autostart", lab_root(),
+		     name) >= (int)sizeof(path))
+		return false;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 static inline int lab_group_index(const char *group)
@@ -482,30 +498,55 @@ static inline bool lab_has_word(const char *list, const char *token)
 	return false;
 }
 
-/* Removes every item whose name starts with @prefix, in every group. */
+/* Removes every item of the directory @dir whose name starts with @prefix. */
+static inline void lab_remove_prefixed_in(const char *dir, const char *prefix)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR ||
+		    strncmp(de->d_name, prefix, strlen(prefix)))
+			continue;
+		lab_join(path, sizeof(path), dir, de->d_name);
+		if (rmdir(path))
+			fprintf(stderr, "# cleanup: rmdir %s: %s\n", path,
+				strerror(errno));
+	}
+	closedir(d);
+}
+
+/*
+ * Removes every item whose name starts with @prefix, in every behaviour
+ * group and every experiment kind's group.
+ */
 static inline void lab_remove_prefixed(const char *prefix)
 {
-	char dir[PATH_MAX], path[PATH_MAX];
+	char dir[PATH_MAX];
 	struct dirent *de;
 	size_t g;
 	DIR *d;
 
 	for (g = 0; g < LAB_NGROUPS; g++) {
 		snprintf(dir, sizeof(dir), "%s/%s", lab_root(), lab_groups[g]);
-		d = opendir(dir);
-		if (!d)
-			continue;
-		while ((de = readdir(d))) {
-			if (de->d_type != DT_DIR ||
-			    strncmp(de->d_name, prefix, strlen(prefix)))
-				continue;
-			lab_join(path, sizeof(path), dir, de->d_name);
-			if (rmdir(path))
-				fprintf(stderr, "# cleanup: rmdir %s: %s\n",
-					path, strerror(errno));
-		}
-		closedir(d);
+		lab_remove_prefixed_in(dir, prefix);
 	}
+	snprintf(dir, sizeof(dir), "%s/experiments", lab_root());
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char kind[PATH_MAX];
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		lab_join(kind, sizeof(kind), dir, de->d_name);
+		lab_remove_prefixed_in(kind, prefix);
+	}
+	closedir(d);
 }
 
 /* Puts autostart back to its default (1) in the groups @which selects. */

@@ -417,6 +417,14 @@ static int tt_discover(void)
 		if (stat(path, &st))
 			continue;
 		if (S_ISDIR(st.st_mode) && tt.ngroups < TT_MAX_GROUPS) {
+			/* behaviour groups hold autostart; experiments/ does not */
+			snprintf(path, sizeof(path), "%s/%s/autostart",
+				 tt.cfg.root, de->d_name);
+			if (access(path, F_OK)) {
+				printf("# discovery: %s is no behaviour group (no autostart): left out\n",
+				       de->d_name);
+				continue;
+			}
 			snprintf(tt.groups[tt.ngroups++].name, TT_NAME_LEN, "%s",
 				 de->d_name);
 		} else if (S_ISREG(st.st_mode) && tt.nroot_attrs < TT_MAX_ROOT_ATTRS) {

@@ -89,7 +89,12 @@ void ensure_lab(const LabFs& lab, const std::filesystem::path& mounts)
 
 std::vector<std::string> read_groups(const LabFs& lab)
 {
-    return lab.subdirs({});
+    // experiments/ is a directory of the root too, and no behaviour.
+    auto groups = lab.subdirs({});
+    std::erase_if(groups, [&lab](const std::string& group) {
+        return !lab.exists(std::filesystem::path{group} / "autostart");
+    });
+    return groups;
 }
 
 std::vector<ItemRef> list_items(const LabFs& lab)

@@ -27,7 +27,7 @@ struct ItemRef {
 // `mounts` is the mount table to consult (/proc/self/mounts normally).
 void ensure_lab(const LabFs& lab, const std::filesystem::path& mounts = "/proc/self/mounts");
 
-// The behaviour groups (directories directly under the root).
+// The behaviour groups: the directories directly under the root that hold autostart.
 [[nodiscard]] std::vector<std::string> read_groups(const LabFs& lab);
 // Every thread item, sorted by id.
 [[nodiscard]] std::vector<ItemRef> list_items(const LabFs& lab);

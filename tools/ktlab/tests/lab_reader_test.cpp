@@ -69,6 +69,18 @@ TEST_F(LabReaderTest, ListsItemsSortedAcrossGroups)
     EXPECT_EQ(read_groups(lab), (std::vector<std::string>{"busy", "oneshot", "periodic", "wait"}));
 }
 
+TEST_F(LabReaderTest, ExperimentsAreNoBehaviourGroupAndHoldNoThreads)
+{
+    std::filesystem::create_directories(fake.root() / "experiments" / "race" / "r1");
+    std::filesystem::create_directories(fake.root() / "experiments" / "spawn");
+    fake.add_item("wait", "w", {});
+    EXPECT_EQ(read_groups(lab), (std::vector<std::string>{"busy", "oneshot", "periodic", "wait"}));
+    const auto items = list_items(lab);
+    ASSERT_EQ(items.size(), 1U);
+    EXPECT_EQ(items[0].id(), "wait/w");
+    EXPECT_THROW((void)resolve_item(lab, "race"), Error);
+}
+
 TEST_F(LabReaderTest, ResolvesPlainAndQualifiedNames)
 {
     fake.add_item("wait", "w", {});
