@@ -14,16 +14,27 @@ PREFIX ?= /usr/local
 BUILD := build
 
 LINUX_SRC := $(BUILD)/linux-src
+# The kselftest framework (harness, lib.mk, runner, the selftests Makefile
+# and what it includes) is enough of a kernel tree for the kthread_lab
+# target to build and run in (selftests/kselftest-target proves it).
 LINUX_SRC_FILES := \
 	tools/testing/selftests/kselftest_harness.h \
 	tools/testing/selftests/kselftest.h \
+	tools/testing/selftests/lib.mk \
+	tools/testing/selftests/Makefile \
+	tools/testing/selftests/run_kselftest.sh \
+	tools/testing/selftests/kselftest/runner.sh \
+	tools/testing/selftests/kselftest/module.sh \
+	tools/testing/selftests/kselftest/prefix.pl \
+	scripts/subarch.include \
 	scripts/checkpatch.pl scripts/spelling.txt \
 	scripts/const_structs.checkpatch scripts/extract-vmlinux
+# Extracted again when the list changes.
+LINUX_SRC_STAMP := $(LINUX_SRC)/.stamp-$(shell echo $(LINUX_SRC_FILES) | md5sum | cut -c1-8)
 
-KSELFTEST_SRCS := $(wildcard selftests/kthread_lab/*_test.c)
-KSELFTESTS := $(patsubst selftests/kthread_lab/%.c,$(BUILD)/selftests/%,$(KSELFTEST_SRCS))
-KSELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
-	-I $(LINUX_SRC)/tools/testing/selftests -I selftests/kthread_lab
+# The kselftests are built by their own kselftest Makefile (lib.mk), here
+# into build/selftests: `make check` runs the same programs.
+KSELFTEST_DIR := selftests/kthread_lab
 # The torture stress (`make torture`; guest-suite runs it too).
 TORTURE := $(BUILD)/selftests/ktl_torture
 TORTURE_SRCS := $(wildcard selftests/torture/*.c)
@@ -61,22 +72,21 @@ testmod:
 
 # The few files taken from Debian's linux-source-6.1 package at build time
 # (never copied into the repository).
-linux-src: $(LINUX_SRC)/.stamp
-$(LINUX_SRC)/.stamp:
+linux-src: $(LINUX_SRC_STAMP)
+$(LINUX_SRC_STAMP):
 	@tar=$$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | tail -n 1); \
 	test -n "$$tar" || { echo "linux-source-6.1 is not installed (run 'make deps')" >&2; exit 2; }; \
-	mkdir -p $(LINUX_SRC) && \
+	rm -rf $(LINUX_SRC) && mkdir -p $(LINUX_SRC) && \
 	tar -xf "$$tar" -C $(LINUX_SRC) --strip-components=1 \
 		$(addprefix linux-source-6.1/,$(LINUX_SRC_FILES))
 	touch $@
 
-selftests: $(KSELFTESTS) $(TORTURE)
+selftests: $(LINUX_SRC_STAMP) $(TORTURE)
+	@mkdir -p $(BUILD)/selftests
+	$(MAKE) -s -C $(KSELFTEST_DIR) OUTPUT=$(CURDIR)/$(BUILD)/selftests
 $(TORTURE): $(TORTURE_SRCS) $(wildcard selftests/torture/*.h)
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -o $@ $(TORTURE_SRCS)
-$(BUILD)/selftests/%: selftests/kthread_lab/%.c $(wildcard selftests/kthread_lab/*.h) $(LINUX_SRC)/.stamp
-	@mkdir -p $(@D)
-	$(CC) $(KSELFTEST_CFLAGS) -o $@ $<
 
 tools:
 	cmake -S tools -B $(BUILD)/tools -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

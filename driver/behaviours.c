@@ -10,5 +10,7 @@ const struct ktl_behaviour *const ktl_behaviours[] = {
 	&ktl_periodic,
 	&ktl_oneshot,
 };
+EXPORT_SYMBOL_FOR_KTL_KUNIT(ktl_behaviours);
 
 const unsigned int ktl_nr_behaviours = ARRAY_SIZE(ktl_behaviours);
+EXPORT_SYMBOL_FOR_KTL_KUNIT(ktl_nr_behaviours);

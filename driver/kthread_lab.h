@@ -11,6 +11,7 @@
 
 #include <linux/completion.h>
 #include <linux/configfs.h>
+#include <linux/export.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -20,6 +21,18 @@
 #include <linux/workqueue.h>
 
 #define KTL_VERSION "0.1.0"
+
+/*
+ * The pure parts (parse.c, render.c, lateness.c) are exported for the KUnit
+ * suites of kthread_lab_kunit.ko (driver/kunit/) on a kernel with KUnit,
+ * and not at all elsewhere. (Not EXPORT_SYMBOL_IF_KUNIT(): its namespace
+ * is imported with a bare word up to 6.12 and a string from 6.13 on.)
+ */
+#if IS_ENABLED(CONFIG_KUNIT)
+#define EXPORT_SYMBOL_FOR_KTL_KUNIT(sym) EXPORT_SYMBOL_GPL(sym)
+#else
+#define EXPORT_SYMBOL_FOR_KTL_KUNIT(sym)
+#endif
 
 struct ktl_item;
 
@@ -158,6 +171,8 @@ static inline int ktl_retval(const struct ktl_item *it)
 	} while (0)
 
 /*
+ * parse.c, the pure parts of the core (tested alone by driver/kunit/).
+ *
  * Parsers for attribute writes: they parse the whole @count bytes written
  * (a NUL among them is EINVAL; one trailing newline is accepted), log the
  * reason of a refusal and return -EINVAL/-ERANGE.
@@ -179,6 +194,9 @@ int ktl_parse_choice(struct ktl_item *it, const char *attr, const char *page,
 /* a 0/1 attribute into @dst (WRITE_ONCE): returns @count or the errno */
 ssize_t ktl_store_bool(struct ktl_item *it, const char *attr,
 		       const char *page, size_t count, bool *dst);
+ssize_t ktl_store_bool_for(const char *owner, const char *name,
+			   const char *attr, const char *page, size_t count,
+			   bool *dst);
 /* exactly 1: `start`, `stop`, `release` */
 int ktl_parse_one(struct ktl_item *it, const char *attr, const char *page,
 		  size_t count);
@@ -214,10 +232,24 @@ void ktl_slots_put(unsigned int n);
 #define KTL_EXPERIMENTS_FEATURES "experiments"
 void ktl_experiments_init(struct config_group *root);
 
-/* snapshot.c */
+/* snapshot.c: the root's `snapshot` attribute */
 extern struct mutex ktl_lock;
 extern struct list_head ktl_items;
 extern struct configfs_bin_attribute *ktl_root_bin_attrs[];
 void ktl_snapshot_exit(void);
+
+/*
+ * render.c: the snapshot's text, pure (tested alone by driver/kunit/).
+ * ktl_snapshot_size() is what ktl_snapshot_format() may write for these
+ * items, NUL included; ktl_snapshot_format() sorts @items by
+ * "<behaviour>/<name>" (as strcmp() would) and writes the header and one
+ * line per item, each under its item's lock, and returns the length.
+ */
+size_t ktl_snapshot_size(struct ktl_item *const *items, unsigned int n);
+size_t ktl_snapshot_format(struct ktl_item **items, unsigned int n, char *buf,
+			   size_t size);
+/* one item's line and its widest length, NUL included; caller holds it->lock */
+size_t ktl_snapshot_line_max(struct ktl_item *it);
+size_t ktl_snapshot_format_line(struct ktl_item *it, char *buf, size_t size);
 
 #endif /* KTHREAD_LAB_H */

@@ -29,16 +29,14 @@
 #include <linux/math64.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/spinlock.h>
 
 #include "kthread_lab.h"
+#include "lateness.h"
 
 #define KTL_PERIOD_US_MIN	100
 #define KTL_PERIOD_US_MAX	3600000000U
 #define KTL_PERIOD_US_DEFAULT	1000000
-/* p99 is taken over the most recent ticks */
-#define KTL_LATE_WINDOW		1024
 
 enum ktl_sleep_mode { KTL_SLEEP_MSLEEP, KTL_SLEEP_INTERRUPTIBLE, KTL_SLEEP_HRTIMER };
 
@@ -48,23 +46,12 @@ static const char *const ktl_sleep_modes[] = {
 	[KTL_SLEEP_HRTIMER] = "hrtimer",
 };
 
-/* lateness_hist bucket lower bounds in us; the last bucket is open-ended */
-static const u32 ktl_hist_us[] = {
-	0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000,
-	50000, 100000, 200000, 500000, 1000000,
-};
-
 struct ktl_periodic {
 	u32 period_us;
 	int mode;
 
-	spinlock_t stats_lock;		/* everything below */
-	u64 ticks;
-	u64 late_sum_ns;
-	u64 late_min_ns;
-	u64 late_max_ns;
-	u64 hist[ARRAY_SIZE(ktl_hist_us)];
-	u32 window_ns[KTL_LATE_WINDOW];	/* ring, clamped to U32_MAX */
+	spinlock_t stats_lock;		/* late */
+	struct ktl_lateness late;
 };
 
 static struct ktl_periodic *to_periodic(struct ktl_item *it)
@@ -83,21 +70,8 @@ static void ktl_periodic_init(struct ktl_item *it)
 
 static void ktl_periodic_record(struct ktl_periodic *p, s64 late_ns)
 {
-	u64 ns = max_t(s64, late_ns, 0);
-	u64 us = div_u64(ns, NSEC_PER_USEC);
-	unsigned int b = ARRAY_SIZE(ktl_hist_us) - 1;
-
-	while (b && us < ktl_hist_us[b])
-		b--;
 	spin_lock(&p->stats_lock);
-	if (!p->ticks || ns < p->late_min_ns)
-		p->late_min_ns = ns;
-	if (ns > p->late_max_ns)
-		p->late_max_ns = ns;
-	p->late_sum_ns += ns;
-	p->window_ns[p->ticks % KTL_LATE_WINDOW] = min_t(u64, ns, U32_MAX);
-	p->hist[b]++;
-	p->ticks++;
+	ktl_lateness_record(&p->late, late_ns);
 	spin_unlock(&p->stats_lock);
 }
 
@@ -246,58 +220,33 @@ static ssize_t ktl_periodic_sleep_mode_store(struct config_item *ci,
 	return count;
 }
 
-static int ktl_u32_cmp(const void *a, const void *b)
-{
-	u32 x = *(const u32 *)a, y = *(const u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static ssize_t ktl_periodic_lateness_ns_show(struct config_item *ci, char *page)
 {
 	struct ktl_periodic *p = to_periodic(to_ktl_item(ci));
-	u64 ticks, sum, min, max;
+	struct ktl_lateness_summary sum;
 	unsigned int n;
 	u32 *window;
-	u32 p99;
 
 	window = kmalloc_array(KTL_LATE_WINDOW, sizeof(*window), GFP_KERNEL);
 	if (!window)
 		return -ENOMEM;
 	spin_lock(&p->stats_lock);
-	ticks = p->ticks;
-	sum = p->late_sum_ns;
-	min = p->late_min_ns;
-	max = p->late_max_ns;
-	n = min_t(u64, ticks, KTL_LATE_WINDOW);
-	memcpy(window, p->window_ns, n * sizeof(*window));
+	n = ktl_lateness_copy(&p->late, &sum, window);
 	spin_unlock(&p->stats_lock);
-
-	if (!ticks) {
-		kfree(window);
-		return sysfs_emit(page, "none\n");
-	}
-	sort(window, n, sizeof(*window), ktl_u32_cmp, NULL);
-	p99 = window[DIV_ROUND_UP(n * 99, 100) - 1];
+	ktl_lateness_summarise(&sum, window, n);
 	kfree(window);
-	return sysfs_emit(page, "%llu %llu %llu %u\n", min, div64_u64(sum, ticks),
-			  max, p99);
+	return ktl_lateness_print_ns(&sum, page, PAGE_SIZE);
 }
 
 static ssize_t ktl_periodic_lateness_hist_show(struct config_item *ci, char *page)
 {
 	struct ktl_periodic *p = to_periodic(to_ktl_item(ci));
-	u64 hist[ARRAY_SIZE(ktl_hist_us)];
-	unsigned int i;
-	int len = 0;
+	u64 hist[KTL_LATE_BUCKETS];
 
 	spin_lock(&p->stats_lock);
-	memcpy(hist, p->hist, sizeof(hist));
+	memcpy(hist, p->late.hist, sizeof(hist));
 	spin_unlock(&p->stats_lock);
-	for (i = 0; i < ARRAY_SIZE(ktl_hist_us); i++)
-		len += sysfs_emit_at(page, len, "%06u %06llu\n", ktl_hist_us[i],
-				     hist[i]);
-	return len;
+	return ktl_lateness_print_hist(hist, page, PAGE_SIZE);
 }
 
 CONFIGFS_ATTR(ktl_periodic_, period_us);
