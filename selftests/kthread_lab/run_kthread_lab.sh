@@ -66,10 +66,12 @@ n=0 failed=0 skipped=0
 for test in "${tests[@]}"; do
 	n=$((n + 1))
 	echo "# $test"
+	started=$SECONDS
 	set +e
 	(cd "$dir" && "./$test") 2>&1 | sed -u 's/^/# /'
 	status=${PIPESTATUS[0]}
 	set -e
+	echo "# $test: $((SECONDS - started)) s"
 	case $status in
 	0) echo "ok $n $test" ;;
 	"$ksft_skip") echo "ok $n $test # SKIP every case skipped (reasons above)"; skipped=$((skipped + 1)) ;;
