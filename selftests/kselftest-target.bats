@@ -35,16 +35,19 @@ setup_file() {
 	make -s -C "$ksft" TARGETS=kthread_lab KTL_TESTS=oneshot_test install \
 		KSFT_INSTALL_PATH="$TREE/install" >"$OUT/install.log" 2>&1
 
+	# Output appended (>>): the kselftest runner writes each test's output
+	# through its own append-mode open of /dev/stdout, which overwrites
+	# the runner's own lines in a file opened without O_APPEND.
 	cat >"$OUT/guest.sh" <<GUEST
 #!/bin/bash
 export KTL_MODULE=$REPO/build/kmod/$KERNEL/kthread_lab.ko
-make -s -C $ksft TARGETS=kthread_lab KTL_TESTS=oneshot_test run_tests >$OUT/run_tests.ktap 2>&1
+make -s -C $ksft TARGETS=kthread_lab KTL_TESTS=oneshot_test run_tests >>$OUT/run_tests.ktap 2>&1
 echo \$? >$OUT/run_tests.status
 [ ! -d /sys/kernel/config/kthread_lab ] || echo "kthread_lab still loaded" >$OUT/leftover
-$TREE/install/run_kselftest.sh >$OUT/run_kselftest.ktap 2>&1
+$TREE/install/run_kselftest.sh >>$OUT/run_kselftest.ktap 2>&1
 echo \$? >$OUT/run_kselftest.status
 [ ! -d /sys/kernel/config/kthread_lab ] || echo "kthread_lab still loaded" >>$OUT/leftover
-KTL_MODULE=/nonexistent/kthread_lab.ko $TREE/install/run_kselftest.sh >$OUT/skip.ktap 2>&1
+KTL_MODULE=/nonexistent/kthread_lab.ko $TREE/install/run_kselftest.sh >>$OUT/skip.ktap 2>&1
 echo \$? >$OUT/skip.status
 GUEST
 	"$REPO/tools/vm/run" --kernel "$KERNEL" --timeout 600 -- bash "$OUT/guest.sh" >"$OUT/guest.log" 2>&1 ||
