@@ -378,7 +378,7 @@ static ssize_t ktl_item_cpu_store(struct config_item *ci, const char *page,
 		return -EINVAL;
 	}
 	mutex_lock(&it->lock);
-	if (!ktl_state(it) == KTL_CREATED) {
+	if (ktl_state(it) != KTL_CREATED) {
 		ktl_err(it, "cpu: thread is %s; binding is only possible while created",
 			ktl_state_name_of(it));
 		ret = -EBUSY;
