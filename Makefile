@@ -86,6 +86,8 @@ tools:
 # under $(DESTDIR)$(PREFIX), and kthread_lab.ko for the kernel of KDIR under
 # $(DESTDIR)/lib/modules/RELEASE/$(INSTALL_MOD_DIR).  depmod runs only on a
 # real install (no DESTDIR): a staged tree is the packager's to index.
+# The module is signed only where the kernel's signing key is at hand
+# (Debian's headers have none; DKMS signs with the machine's MOK key).
 .PHONY: uninstall dkms-source dkms-check doc-snippets
 INSTALL_MOD_DIR ?= extra
 KDIR_RELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
@@ -97,6 +99,7 @@ install: tools
 	$(MAKE) -s kmod KVER=$(KDIR_RELEASE) KMOD_KDIR=$(KDIR)
 	set -o pipefail; $(MAKE) -s -C $(KDIR) M=$(CURDIR)/$(BUILD)/kmod/$(KDIR_RELEASE) \
 		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) DEPMOD=true \
+		$(if $(wildcard $(KDIR)/certs/signing_key.x509),,CONFIG_MODULE_SIG_ALL=) \
 		modules_install 2>&1 | { grep -v -e '^Warning: modules_install: missing .System.map' \
 			-e '^Skipping BTF generation' || true; }
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/tools --prefix $(PREFIX)
