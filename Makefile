@@ -125,6 +125,17 @@ dkms-source:
 dkms-check:
 	@selftests/dkms-check $(KERNELS)
 
+# The shell snippets of README.md and Documentation/*.rst, run in a guest
+# on each kernel (make check runs them in its guest suite).
+doc-snippets:
+	@for kernel in $(or $(KERNELS),$$(tools/vm/kernels)); do \
+		tools/vm/run --kernel "$$kernel" --load -- selftests/doc-snippets || exit; \
+	done
+
+# `make lint`'s kernel-doc check (tools/lint takes it on first use in a
+# tree extracted before).
+LINUX_SRC_FILES += scripts/kernel-doc
+
 deps:
 	@tools/deps
 
