@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # selftests/doc-snippets' reading of the docs, on the host (--list): what
-# shellcheck disable=SC2016 # the docs written here hold literal backquotes and $
 # it takes as commands and output, and the transcripts it refuses to let
 # escape the test.  The guest runs the snippets themselves (guest-suite).
+# shellcheck disable=SC2016 # the docs written here hold literal backquotes and $
 
 setup() {
 	load ../bats/lab_helpers
