@@ -118,6 +118,7 @@ uninstall:
 # throw-away DKMS tree.
 DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 dkms-source:
+	@test -n "$(DKMS_VERSION)" || { echo "make dkms-source: no PACKAGE_VERSION in dkms.conf" >&2; exit 2; }
 	rm -rf $(DESTDIR)/usr/src/kthread-lab-$(DKMS_VERSION)
 	mkdir -p $(DESTDIR)/usr/src/kthread-lab-$(DKMS_VERSION)
 	cp -a dkms.conf Kbuild driver $(DESTDIR)/usr/src/kthread-lab-$(DKMS_VERSION)/
