@@ -28,7 +28,7 @@ LINUX_SRC_FILES := \
 	tools/testing/selftests/kselftest/prefix.pl \
 	scripts/subarch.include \
 	scripts/checkpatch.pl scripts/spelling.txt \
-	scripts/const_structs.checkpatch scripts/extract-vmlinux
+	scripts/const_structs.checkpatch scripts/extract-vmlinux scripts/kernel-doc
 # Extracted again when the list changes.
 LINUX_SRC_STAMP := $(LINUX_SRC)/.stamp-$(shell echo $(LINUX_SRC_FILES) | md5sum | cut -c1-8)
 
@@ -92,8 +92,56 @@ tools:
 	cmake -S tools -B $(BUILD)/tools -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD)/tools -j2
 
+# `make install` / `make uninstall`: ktlab, ktlab(1) and its bash completion
+# under $(DESTDIR)$(PREFIX), and kthread_lab.ko for the kernel of KDIR under
+# $(DESTDIR)/lib/modules/RELEASE/$(INSTALL_MOD_DIR).  depmod runs only on a
+# real install (no DESTDIR): a staged tree is the packager's to index.
+# The module is signed only where the kernel's signing key is at hand
+# (Debian's headers have none; DKMS signs with the machine's MOK key).
+.PHONY: uninstall dkms-source dkms-check doc-snippets
+INSTALL_MOD_DIR ?= extra
+KDIR_RELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+INSTALLED_TOOLS = $(DESTDIR)$(PREFIX)/bin/ktlab \
+	$(DESTDIR)$(PREFIX)/share/man/man1/ktlab.1 \
+	$(DESTDIR)$(PREFIX)/share/bash-completion/completions/ktlab
 install: tools
-	cmake --install $(BUILD)/tools --prefix $(PREFIX)
+	@test -n "$(KDIR_RELEASE)" || { echo "make install: no kernel headers at KDIR='$(KDIR)'" >&2; exit 2; }
+	$(MAKE) -s kmod KVER=$(KDIR_RELEASE) KMOD_KDIR=$(KDIR)
+	set -o pipefail; $(MAKE) -s -C $(KDIR) M=$(CURDIR)/$(BUILD)/kmod/$(KDIR_RELEASE) \
+		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) DEPMOD=true \
+		$(if $(wildcard $(KDIR)/certs/signing_key.x509),,CONFIG_MODULE_SIG_ALL=) \
+		modules_install 2>&1 | { grep -v -e '^Warning: modules_install: missing .System.map' \
+			-e '^Skipping BTF generation' || true; }
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/tools --prefix $(PREFIX)
+	$(if $(DESTDIR),,depmod -a $(KDIR_RELEASE))
+
+uninstall:
+	@test -n "$(KDIR_RELEASE)" || { echo "make uninstall: no kernel headers at KDIR='$(KDIR)'" >&2; exit 2; }
+	rm -f $(INSTALLED_TOOLS) \
+		$(DESTDIR)/lib/modules/$(KDIR_RELEASE)/$(INSTALL_MOD_DIR)/kthread_lab.ko*
+	-rmdir $(DESTDIR)/lib/modules/$(KDIR_RELEASE)/$(INSTALL_MOD_DIR) 2>/dev/null
+	$(if $(DESTDIR),,depmod -a $(KDIR_RELEASE))
+
+# DKMS (dkms.conf): `make dkms-source` puts the module's sources where
+# `dkms add/build/install kthread-lab/VERSION` looks for them;
+# `make dkms-check` builds them with dkms for every guest kernel in a
+# throw-away DKMS tree.
+DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+dkms-source:
+	@test -n "$(DKMS_VERSION)" || { echo "make dkms-source: no PACKAGE_VERSION in dkms.conf" >&2; exit 2; }
+	rm -rf $(DESTDIR)/usr/src/kthread-lab-$(DKMS_VERSION)
+	mkdir -p $(DESTDIR)/usr/src/kthread-lab-$(DKMS_VERSION)
+	cp -a dkms.conf Kbuild driver $(DESTDIR)/usr/src/kthread-lab-$(DKMS_VERSION)/
+
+dkms-check:
+	@selftests/dkms-check $(KERNELS)
+
+# The shell snippets of README.md and Documentation/*.rst, run in a guest
+# on each kernel (make check runs them in its guest suite).
+doc-snippets:
+	@for kernel in $(or $(KERNELS),$$(tools/vm/kernels)); do \
+		tools/vm/run --kernel "$$kernel" --load -- selftests/doc-snippets || exit; \
+	done
 
 deps:
 	@tools/deps

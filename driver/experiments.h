@@ -30,28 +30,30 @@ struct ktl_exp_ctx {
 	ktime_t deadline;	/* start + KTL_EXP_RUN_MAX_MS */
 };
 
+/**
+ * struct ktl_exp_kind - one kind of experiment: a group under experiments/
+ * @name: the group's directory name, under experiments/
+ * @tag: one letter in the task names, "ktl_<tag>_<item name>"
+ * @priv_size: bytes of parameters and results after the item
+ *	(ktl_exp_priv())
+ * @init: sets the defaults in a zeroed private area
+ * @run: performs a run: called with the run marked in progress (so the
+ *	parameters cannot change) and e->lock not held. It first checks and
+ *	allocates what it needs; a refusal returns the errno having changed
+ *	nothing. Then ktl_exp_begin() (the results read "none"), the work,
+ *	bounded by ctx->deadline and ended early by ktl_exp_interrupted(),
+ *	and the results published under e->lock with ktl_exp_publish().
+ *	Returns 0 or the errno of an early end (ETIMEDOUT, EINTR, or what
+ *	made a step fail). Every thread it made is stopped before it returns,
+ *	on every path.
+ * @attrs: NULL-terminated configfs attributes, ktl_exp_attr_run included
+ */
 struct ktl_exp_kind {
-	/* the group's directory name, under experiments/ */
 	const char *name;
-	/* task names: "ktl_<tag>_<item name>" */
 	char tag;
-	/* bytes of parameters and results after the item (ktl_exp_priv()) */
 	size_t priv_size;
-	/* sets the defaults in a zeroed private area */
 	void (*init)(struct ktl_exp *e);
-	/*
-	 * Performs a run: called with the run marked in progress (so the
-	 * parameters cannot change) and e->lock not held. It first checks
-	 * and allocates what it needs; a refusal returns the errno having
-	 * changed nothing. Then ktl_exp_begin() (the results read "none"),
-	 * the work, bounded by ctx->deadline and ended early by
-	 * ktl_exp_interrupted(), and the results published under e->lock
-	 * with ktl_exp_publish(). Returns 0 or the errno of an early end
-	 * (ETIMEDOUT, EINTR, or what made a step fail). Every thread it
-	 * made is stopped before it returns, on every path.
-	 */
 	int (*run)(struct ktl_exp *e, const struct ktl_exp_ctx *ctx);
-	/* NULL-terminated configfs attributes, ktl_exp_attr_run included */
 	struct configfs_attribute **attrs;
 };
 

@@ -36,9 +36,17 @@
 
 struct ktl_item;
 
-/*
- * An item's thread, in the order a thread goes through them; ktl_state()
- * derives it from the item's flags, ktl_state_name() names it for sysfs.
+/**
+ * enum ktl_state - what an item's thread is doing, as `state` reads it
+ * @KTL_CREATED: made by kthread_create(), never woken
+ * @KTL_RUNNING: woken; its function has not returned
+ * @KTL_PARKED: parked with kthread_park()
+ * @KTL_EXITED: the function returned by itself; nobody stopped it yet
+ * @KTL_STOPPING: kthread_stop() was called and has not returned
+ * @KTL_STOPPED: kthread_stop() returned; `stop_result` holds its value
+ *
+ * In the order a thread goes through them. ktl_state() derives it from the
+ * item's flags, ktl_state_name() names it for configfs.
  */
 enum ktl_state {
 	KTL_CREATED,
@@ -49,32 +57,37 @@ enum ktl_state {
 	KTL_STOPPED,
 };
 
+/**
+ * struct ktl_behaviour - one behaviour: a group of items running one function
+ * @name: the group's directory name and the value of the `behaviour`
+ *	attribute
+ * @tag: one letter in the task name, "ktl_<tag>_<item name>"
+ * @can_park: the thread may be parked with kthread_park(); @run must then
+ *	call kthread_parkme() whenever kthread_should_park()
+ * @priv_size: bytes of behaviour state reserved after the item (ktl_priv())
+ * @init: sets the behaviour's defaults in a zeroed private area
+ * @run: the thread function; its return value is what kthread_stop() gets.
+ *	It must return promptly once kthread_should_stop() (if it honours
+ *	stops at all) or ktl_released() is true: rmdir relies on the latter.
+ * @attrs: NULL-terminated extra configfs attributes of every item, or NULL
+ * @snapshot: appends " key=value ..." for the snapshot, in a fixed order, at
+ *	most @snapshot_max bytes; returns the length written (scnprintf style)
+ * @snapshot_max: the most bytes @snapshot writes
+ * @features: extra `features` tokens, space-separated, or NULL
+ *
+ * The core (core.c, snapshot.c) knows no behaviour; each is one file that
+ * fills this structure, listed in ktl_behaviours[].
+ */
 struct ktl_behaviour {
-	/* group directory name and the value of the `behaviour` attribute */
 	const char *name;
-	/* one letter in the task name: "ktl_<tag>_<item name>" */
 	char tag;
-	/* may be parked with kthread_park(): run() must call kthread_parkme() */
 	bool can_park;
-	/* bytes of behaviour state reserved after the item (ktl_priv()) */
 	size_t priv_size;
-	/* sets the behaviour's defaults in a zeroed private area */
 	void (*init)(struct ktl_item *it);
-	/*
-	 * The thread function; its return value is what kthread_stop() gets.
-	 * It must return promptly once kthread_should_stop() (if it honours
-	 * stops at all) or ktl_released() is true: rmdir relies on the latter.
-	 */
 	int (*run)(struct ktl_item *it);
-	/* NULL-terminated extra configfs attributes of every item, or NULL */
 	struct configfs_attribute **attrs;
-	/*
-	 * Appends " key=value ..." for the snapshot, in a fixed order, at most
-	 * snapshot_max bytes; returns the length written (scnprintf style).
-	 */
 	int (*snapshot)(struct ktl_item *it, char *buf, size_t size);
 	size_t snapshot_max;
-	/* extra `features` tokens, space-separated, or NULL */
 	const char *features;
 };
 
