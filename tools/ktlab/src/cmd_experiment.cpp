@@ -1,6 +1,7 @@
 // experiment race and experiment spawn: sweeps of the module's in-kernel
 // experiments (experiments/<kind>/<name>/), one item per invocation, made and
 // removed by ktlab on every path.
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
@@ -244,6 +245,9 @@ RaceSweep sweep_race(LabFs& lab, const RaceOptions& options)
     for (const auto& placement : placements) {
         item.set("placement", placement);
     }
+    // A round's cost besides its delay, from the last point: the first run of
+    // the next point is sized by it.
+    long long round_overhead_ns = race_round_guess_ns;
     for (const auto& placement : placements) {
         item.set("placement", placement);
         for (const auto delay : options.delays) {
@@ -251,7 +255,7 @@ RaceSweep sweep_race(LabFs& lab, const RaceOptions& options)
             ChunkPlan plan;
             plan.total = options.runs;
             plan.max_chunk = max_runs_per_write;
-            plan.guess_unit_ns = delay + race_round_guess_ns;
+            plan.guess_unit_ns = delay + round_overhead_ns;
             RacePoint point{placement, delay, run_in_chunks(
                                                   [&item](long long size) {
                                                       item.set("runs", std::to_string(size));
@@ -259,6 +263,11 @@ RaceSweep sweep_race(LabFs& lab, const RaceOptions& options)
                                                   },
                                                   plan),
                             item.parameters("runs")};
+            const Results& results = point.outcome.results;
+            if (results.count("completed") > 0) {
+                round_overhead_ns =
+                    std::max(results.count("elapsed_ns") / results.count("completed") - delay, 1LL);
+            }
             progress(fmt::format("race placement {} delay {} ns: {} runs in {} write(s)", placement, delay,
                                  point.outcome.results.count("completed"), point.outcome.chunks));
             sweep.points.push_back(std::move(point));

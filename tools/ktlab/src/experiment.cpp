@@ -380,10 +380,12 @@ PlotInput race_plot(const RaceSweep& sweep, const std::string& data_file, const 
     // Delays are on a log axis; 0 has no place on one, so it is drawn a
     // quarter of the smallest other delay to the left, its tic labelled "0".
     long long smallest = 0;
+    long long largest = 0;
     for (const auto& point : sweep.points) {
         if (point.delay_ns > 0 && (smallest == 0 || point.delay_ns < smallest)) {
             smallest = point.delay_ns;
         }
+        largest = std::max(largest, point.delay_ns);
     }
     const bool log_axis = smallest > 0;
     const double zero_x = log_axis ? static_cast<double>(smallest) / ns_per_us / 4 : 0.0;
@@ -426,7 +428,9 @@ PlotInput race_plot(const RaceSweep& sweep, const std::string& data_file, const 
            << "set grid\n"
            << "set key outside right top\n";
     if (log_axis) {
+        // From just left of the zero to just right of the largest delay.
         script << "set logscale x\n"
+               << "set xrange [" << zero_x / 2 << ":" << static_cast<double>(largest) / ns_per_us * 2 << "]\n"
                << "set xtics add ('0' " << zero_x << ")\n";
     }
     script << "plot ";

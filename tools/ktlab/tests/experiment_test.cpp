@@ -259,7 +259,8 @@ TEST(ExperimentRender, PlotDataHasOneBlockPerPlacementAndZeroOnTheLogAxis)
                          "250 0.0000 0\n");
     EXPECT_NE(plot.script.find("set terminal svg"), std::string::npos);
     EXPECT_NE(plot.script.find("set output '/tmp/out.svg'\n"), std::string::npos);
-    EXPECT_NE(plot.script.find("set logscale x\nset xtics add ('0' 250)\n"), std::string::npos);
+    EXPECT_NE(plot.script.find("set logscale x\nset xrange [125:2000]\nset xtics add ('0' 250)\n"),
+              std::string::npos);
     EXPECT_NE(plot.script.find("plot '/tmp/d''ata' index 0 using 1:2"), std::string::npos);
     EXPECT_NE(plot.script.find("'' index 1 using 1:2 with linespoints linewidth 2 pointtype 7 title 'placement same'"),
               std::string::npos);
