@@ -96,6 +96,7 @@ no_item_left() {
 
 @test "a value the kernel refuses fails with exit 4 naming it, and the item is gone" {
 	run -4 --separate-stderr "$KTLAB" experiment race --runs 5 --delay-mode nap
+	# shellcheck disable=SC2154 # set by run --separate-stderr
 	[[ $stderr =~ ^ktlab:\ the\ kernel\ refused\ delay_mode=nap\ for\ experiments/race/ktlab[0-9_]+:\ EINVAL ]] ||
 		fail "not the refusal: $stderr"
 	run -4 --separate-stderr "$KTLAB" experiment race --runs 5 --delays 0,2000000000
