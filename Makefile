@@ -42,7 +42,7 @@ TORTURE_WORKERS ?= 8
 TORTURE_SECONDS ?= 60
 
 .PHONY: all modules clean modules_install install kmod testmod linux-src \
-	selftests tools deps check check-debug demo lint bench torture
+	selftests tools deps check check-debug demo lint bench torture experiments
 
 all: modules
 
@@ -162,6 +162,11 @@ lint: deps
 
 bench: deps
 	@tools/bench/run
+
+# The in-kernel experiments on every guest kernel (KERNELS=... for some of
+# them): Documentation/experiments/ and the guide's measured block.
+experiments: deps
+	@tools/experiments/run $(KERNELS)
 
 # The torture stress on every guest kernel (KERNELS=... for some of them).
 torture: deps

@@ -62,7 +62,8 @@ void setup_app(CLI::App& app, Context& ctx)
     app.require_subcommand(1);
     app.set_version_flag("--version", KTLAB_VERSION);
     app.footer("Exit codes: 0 ok, 1 usage, 2 lab not available, 3 no such thread, 4 kernel refused,\n"
-               "5 timed out, 6 permission denied, 7 lab not empty, 8 restore incomplete, 9 I/O error.\n"
+               "5 timed out, 6 permission denied, 7 lab not empty, 8 restore incomplete, 9 I/O error,\n"
+               "130 interrupted (an experiment, by a signal).\n"
                "See ktlab(1).");
     app.add_flag("--json", ctx.json, "Machine-readable output; errors as JSON on stderr");
     app.add_option("--root", ctx.root, "configfs directory of the lab")
@@ -70,7 +71,8 @@ void setup_app(CLI::App& app, Context& ctx)
         ->capture_default_str()
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     for (const auto setup : {setup_ls, setup_show, setup_spawn, setup_start, setup_set, setup_park, setup_stop,
-                             setup_rm, setup_watch, setup_save, setup_restore, setup_features, setup_version}) {
+                             setup_rm, setup_watch, setup_save, setup_restore, setup_features, setup_version,
+                             setup_experiment}) {
         setup(app, ctx);
     }
 }

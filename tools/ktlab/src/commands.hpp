@@ -40,5 +40,6 @@ void setup_save(CLI::App& app, Context& ctx);
 void setup_restore(CLI::App& app, Context& ctx);
 void setup_features(CLI::App& app, Context& ctx);
 void setup_version(CLI::App& app, Context& ctx);
+void setup_experiment(CLI::App& app, Context& ctx);  // experiment race, experiment spawn
 
 }  // namespace ktlab

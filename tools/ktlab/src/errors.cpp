@@ -21,6 +21,7 @@ std::string_view exit_code_kind(ExitCode code)
     case ExitCode::not_empty: return "not_empty";
     case ExitCode::incomplete: return "incomplete";
     case ExitCode::io: return "io";
+    case ExitCode::interrupted: return "interrupted";
     }
     return "unknown";
 }

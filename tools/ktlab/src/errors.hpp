@@ -18,6 +18,7 @@ enum class ExitCode : int {
     not_empty = 7,       // restore into a lab that already has threads
     incomplete = 8,      // restore skipped or failed some threads
     io = 9,              // any other I/O error (save file, unexpected errno)
+    interrupted = 130,   // SIGINT, SIGTERM or SIGHUP ended an experiment (128 + SIGINT)
 };
 
 [[nodiscard]] std::string_view exit_code_kind(ExitCode code);
