@@ -10,7 +10,11 @@
  * has a work item that calls it, and the callbacks wait for that work's
  * completion with a timeout, at most 30 s (KTL_CALLBACK_WAIT_MAX_MS).
  * A stop requested by a `stop` write runs on ktl_wq, where it may hang for
- * ever and so hold one of the queue's max_active slots. rmdir first
+ * ever and so hold one of the queue's max_active slots. ktl_wq is per CPU
+ * and high priority: the work runs on the writer's CPU as soon as the writer
+ * sleeps in its wait, where an unbound queue's worker would first have to
+ * be woken on another, often idle, CPU (measured under emulation: p50
+ * 0.8-5.4 ms, p75 10 ms for that hop; 0.17 ms on the writer's CPU). rmdir first
  * releases the thread, after which every behaviour returns promptly, and
  * makes sure its stop does not wait behind hung ones: a stop still pending
  * on ktl_wq is moved to ktl_reap_wq, which only ever runs stops of released
@@ -75,7 +79,7 @@ DEFINE_MUTEX(ktl_lock);
 LIST_HEAD(ktl_items);
 /* items made and not yet released: threads that exist or are being reaped */
 static unsigned int ktl_nr_items;
-/* stops requested by a `stop` write: each may hang for ever */
+/* stops requested by a `stop` write, on the writer's CPU: each may hang for ever */
 static struct workqueue_struct *ktl_wq;
 /* stops of released threads (rmdir): each completes promptly */
 static struct workqueue_struct *ktl_reap_wq;
@@ -1107,7 +1111,8 @@ static int __init ktl_init(void)
 {
 	int ret;
 
-	ktl_wq = alloc_workqueue(KBUILD_MODNAME, WQ_UNBOUND, WQ_UNBOUND_MAX_ACTIVE);
+	/* max_active 0: the default, 256 a CPU, as many hung stops before they queue */
+	ktl_wq = alloc_workqueue(KBUILD_MODNAME, WQ_HIGHPRI, 0);
 	if (!ktl_wq)
 		return -ENOMEM;
 	ktl_reap_wq = alloc_workqueue(KBUILD_MODNAME "_reap", WQ_UNBOUND, 0);

@@ -221,7 +221,7 @@ TEST_F(rmdir, many_items_leave_nothing)
 /*
  * rmdir's cost does not depend on other items' stops. Stops that never
  * complete (a wait job of ten minutes ignores kthread_stop()) fill the
- * stop workqueue past its max_active (512 on an unbound queue); an rmdir
+ * stop workqueue past its max_active (256 a CPU: 512 on two); an rmdir
  * of an unrelated item must then be as quick as with none pending, and
  * must not return before its own stop completed (the "stop is still
  * pending" notice). Compared side by side in one run: the median of a few
