@@ -14,6 +14,7 @@
 //   lateness  tick lateness of periodic items at a short period
 //   idle      CPU time of a sleeping and a spinning wait thread
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -65,7 +66,7 @@ long long ns_between(Clock::time_point from, Clock::time_point to)
 void progress(const std::string& line)
 {
     fmt::print(stderr, "bench: {}\n", line);
-    std::fflush(stderr);
+    (void)std::fflush(stderr);
 }
 
 // Nearest-rank percentile of sorted samples (p in 0..100).
@@ -151,11 +152,35 @@ void wait_for(const ktlab::LabFs& lab, const fs::path& file, const std::string& 
     }
 }
 
+// A short attribute's first line, read into a small buffer: LabFs::read
+// starts with a 64 KiB buffer, whose zeroing is a cost of its own when
+// polled under emulation.
+std::string read_short(const fs::path& path)
+{
+    std::array<char, 64> buf{};
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        throw ktlab::FsError("open", path.string(), errno);
+    }
+    const ssize_t got = ::read(fd, buf.data(), buf.size());
+    const int err = errno;
+    ::close(fd);
+    if (got < 0) {
+        throw ktlab::FsError("read", path.string(), err);
+    }
+    std::string text(buf.data(), static_cast<std::size_t>(got));
+    if (!text.empty() && text.back() == '\n') {
+        text.pop_back();
+    }
+    return text;
+}
+
 // As wait_for, without sleeping: sched_yield() between reads.
 void wait_for_yielding(const ktlab::LabFs& lab, const fs::path& file, const std::string& want, double limit_s = 60)
 {
     const auto start = Clock::now();
-    while (lab.read_value(file) != want) {
+    const auto path = lab.full(file);
+    while (read_short(path) != want) {
         if (ms_since(start) > limit_s * 1000) {
             throw std::runtime_error(fmt::format("{} did not read '{}' within {} s", file.string(), want, limit_s));
         }
@@ -379,7 +404,7 @@ void put_memory_delta(Metrics& metrics, const std::string& prefix, const MemSamp
         const auto a = after.meminfo_kb.find(key);
         return (a == after.meminfo_kb.end() || b == before.meminfo_kb.end()) ? 0LL : a->second - b->second;
     };
-    const double per = static_cast<double>(n);
+    const auto per = static_cast<double>(n);
     // MemAvailable drops by what the threads took
     metrics.put(prefix + "_memavailable_b", fmt::format("{:.0f}", -1024.0 * static_cast<double>(kb("MemAvailable")) / per));
     metrics.put(prefix + "_kernelstack_b", fmt::format("{:.0f}", 1024.0 * static_cast<double>(kb("KernelStack")) / per));
@@ -657,6 +682,7 @@ int cmd_spawn(ktlab::LabFs& lab, const fs::path& out, const SpawnOptions& opt)
     std::atomic<std::size_t> next{0};
     {
         std::vector<std::jthread> stoppers;
+        stoppers.reserve(static_cast<std::size_t>(opt.stop_threads));
         for (int t = 0; t < opt.stop_threads; ++t) {
             stoppers.emplace_back([&] {
                 ktlab::LabFs mine{lab.root()};
