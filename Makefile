@@ -102,8 +102,9 @@ demo: deps
 lint: deps
 	@tools/lint
 
+# The performance report (build/bench/report.md); KERNELS=... for some kernels.
 bench: deps
-	@tools/bench/run
+	@tools/bench/run $(KERNELS)
 
 # The torture stress on every guest kernel (KERNELS=... for some of them).
 torture: deps
