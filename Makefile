@@ -160,8 +160,9 @@ demo: deps
 lint: deps
 	@tools/lint
 
+# The performance report (build/bench/report.md); KERNELS=... for some kernels.
 bench: deps
-	@tools/bench/run
+	@tools/bench/run $(KERNELS)
 
 # The in-kernel experiments on every guest kernel (KERNELS=... for some of
 # them): Documentation/experiments/ and the guide's measured block.

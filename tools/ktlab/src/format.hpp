@@ -52,6 +52,10 @@ private:
 // `ls --json`: {"threads": [...]} with one compact thread object per line. Built
 // thread by thread, never as one document: 10,000 threads must list in well under a second.
 [[nodiscard]] std::string threads_to_json_text(const std::vector<ThreadRecord>& threads);
+// The same text straight from a snapshot's text, for `ls --json` of every
+// thread; nullopt when the snapshot's items are not sorted by id (the caller
+// then parses, sorts and uses threads_to_json_text). Throws SnapshotError.
+[[nodiscard]] std::optional<std::string> snapshot_to_json_text(std::string_view snapshot);
 
 // A JSON result as printed: indented, invalid UTF-8 replaced, a final newline.
 [[nodiscard]] std::string json_text(const nlohmann::ordered_json& value);

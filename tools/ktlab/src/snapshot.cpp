@@ -108,42 +108,84 @@ std::optional<long long> parse_int(std::string_view text)
     return value;
 }
 
-ThreadRecord parse_item_line(std::string_view line, std::size_t line_no)
+std::optional<std::string_view> ItemLineView::get(std::string_view key) const
 {
-    const auto tokens = split_spaces(line);
-    const std::string_view id = tokens.front();
+    const auto found = std::find_if(attrs.begin(), attrs.end(), [key](const auto& kv) { return kv.first == key; });
+    if (found == attrs.end()) {
+        return std::nullopt;
+    }
+    return found->second;
+}
+
+void parse_item_line_view(std::string_view line, std::size_t line_no, ItemLineView& out)
+{
+    out.attrs.clear();
+    const auto next_token = [&line]() {
+        const auto start = line.find_first_not_of(' ');
+        if (start == std::string_view::npos) {
+            line = {};
+            return std::string_view{};
+        }
+        line.remove_prefix(start);
+        const auto end = std::min(line.find(' '), line.size());
+        const auto token = line.substr(0, end);
+        line.remove_prefix(end);
+        return token;
+    };
+    const std::string_view id = next_token();
     const auto slash = id.find('/');
     if (slash == std::string_view::npos || slash == 0 || slash + 1 == id.size() ||
         id.find('/', slash + 1) != std::string_view::npos) {
         throw SnapshotError(line_no, fmt::format("'{}' is not <behaviour>/<name>", id));
     }
-    ThreadRecord record{std::string{id.substr(0, slash)}, std::string{id.substr(slash + 1)}, {}};
-    record.attrs.reserve(tokens.size() - 1);
-    for (const auto token : std::span{tokens}.subspan(1)) {
+    out.behaviour = id.substr(0, slash);
+    out.name = id.substr(slash + 1);
+    for (auto token = next_token(); !token.empty(); token = next_token()) {
         const auto eq = token.find('=');
         if (eq == std::string_view::npos || eq == 0) {
             throw SnapshotError(line_no, fmt::format("'{}' is not key=value", token));
         }
         const auto key = token.substr(0, eq);
-        if (record.get(key)) {
+        if (out.get(key)) {
             throw SnapshotError(line_no, fmt::format("key '{}' appears twice", key));
         }
-        record.attrs.emplace_back(std::string{key}, std::string{token.substr(eq + 1)});
+        out.attrs.emplace_back(key, token.substr(eq + 1));
     }
-    const auto behaviour = record.get("behaviour");
+    const auto behaviour = out.get("behaviour");
     if (!behaviour) {
         throw SnapshotError(line_no, "no behaviour= field");
     }
-    if (*behaviour != record.behaviour) {
-        throw SnapshotError(line_no, fmt::format("behaviour={} under group '{}'", *behaviour, record.behaviour));
+    if (*behaviour != out.behaviour) {
+        throw SnapshotError(line_no, fmt::format("behaviour={} under group '{}'", *behaviour, out.behaviour));
+    }
+}
+
+namespace {
+
+ThreadRecord to_record(const ItemLineView& view)
+{
+    ThreadRecord record{std::string{view.behaviour}, std::string{view.name}, {}};
+    record.attrs.reserve(view.attrs.size());
+    for (const auto& [key, value] : view.attrs) {
+        record.attrs.emplace_back(std::string{key}, std::string{value});
     }
     return record;
 }
 
-std::vector<ThreadRecord> parse_snapshot(std::string_view text)
+}  // namespace
+
+ThreadRecord parse_item_line(std::string_view line, std::size_t line_no)
 {
-    std::vector<ThreadRecord> records;
+    ItemLineView view;
+    parse_item_line_view(line, line_no, view);
+    return to_record(view);
+}
+
+void for_each_snapshot_item(std::string_view text, const std::function<void(const ItemLineView&)>& visit)
+{
+    ItemLineView view;
     std::size_t declared = 0;
+    std::size_t seen = 0;
     std::size_t line_no = 0;
     while (!text.empty()) {
         const auto newline = text.find('\n');
@@ -152,21 +194,27 @@ std::vector<ThreadRecord> parse_snapshot(std::string_view text)
         ++line_no;
         if (line_no == 1) {
             declared = parse_header(line);
-            records.reserve(declared);
             continue;
         }
         if (line.find_first_not_of(' ') == std::string_view::npos) {
             continue;
         }
-        records.push_back(parse_item_line(line, line_no));
+        parse_item_line_view(line, line_no, view);
+        ++seen;
+        visit(view);
     }
     if (line_no == 0) {
         throw SnapshotError(1, "empty snapshot");
     }
-    if (records.size() != declared) {
-        throw SnapshotError(line_no, fmt::format("header says items={} but {} item lines follow", declared,
-                                                 records.size()));
+    if (seen != declared) {
+        throw SnapshotError(line_no, fmt::format("header says items={} but {} item lines follow", declared, seen));
     }
+}
+
+std::vector<ThreadRecord> parse_snapshot(std::string_view text)
+{
+    std::vector<ThreadRecord> records;
+    for_each_snapshot_item(text, [&records](const ItemLineView& view) { records.push_back(to_record(view)); });
     return records;
 }
 

@@ -172,5 +172,50 @@ TEST(Json, ListingHasOneThreadPerLine)
                     "{\"id\":\"busy/b\",\"name\":\"b\",\"behaviour\":\"busy\"}\n]}\n");
 }
 
+// `ls --json` of every thread goes straight from the snapshot's text: it must
+// say exactly what parsing the snapshot and listing its threads says.
+TEST(Json, ListingFromTheSnapshotTextIsTheParsedListing)
+{
+    const std::vector<std::string> snapshots{
+        "# kthread_lab snapshot v1 items=0\n",
+        "# kthread_lab snapshot v1 items=3\n"
+        "busy/a behaviour=busy state=running pid=12 cpu=-1 nice=-3 ran=1 loops=18446744073709551615 retval=0 "
+        "stop_timeout_ms=5000 stop_result=none stop_latency_ns=none parked=0 resched=1\n"
+        "periodic/q\"uote\\back behaviour=periodic state=stopped pid=13 stop_result=-4 odd=007 plus=+5 "
+        "sleep_mode=hrtimer\n"
+        "\n"
+        "wait/caf\xc3\xa9 behaviour=wait ctl=a\x01b bad_utf8=x\xff id=shadowed name=shadowed\n",
+    };
+    for (const auto& text : snapshots) {
+        const auto direct = snapshot_to_json_text(text);
+        ASSERT_TRUE(direct.has_value()) << text;
+        EXPECT_EQ(*direct, threads_to_json_text(parse_snapshot(text))) << text;
+    }
+}
+
+TEST(Json, ListingFromTheSnapshotTextLeavesAnUnsortedOneToTheCaller)
+{
+    EXPECT_FALSE(snapshot_to_json_text("# kthread_lab snapshot v1 items=2\n"
+                                       "wait/b behaviour=wait\n"
+                                       "wait/a behaviour=wait\n")
+                     .has_value());
+    EXPECT_FALSE(snapshot_to_json_text("# kthread_lab snapshot v1 items=2\n"
+                                       "wait/a behaviour=wait\n"
+                                       "busy/b behaviour=busy\n")
+                     .has_value());
+}
+
+TEST(Json, ListingFromTheSnapshotTextRefusesWhatParsingRefuses)
+{
+    for (const char* text : {"", "# kthread_lab snapshot v2 items=0\n", "# kthread_lab snapshot v1 items=2\nbusy/a behaviour=busy\n",
+                             "# kthread_lab snapshot v1 items=1\nbusy/a behaviour=busy behaviour=busy\n",
+                             "# kthread_lab snapshot v1 items=1\nbusy/a behaviour=wait\n",
+                             "# kthread_lab snapshot v1 items=1\nbusy/a state\n",
+                             "# kthread_lab snapshot v1 items=1\nbusy behaviour=busy\n"}) {
+        EXPECT_THROW((void)snapshot_to_json_text(text), SnapshotError) << text;
+        EXPECT_THROW((void)parse_snapshot(text), SnapshotError) << text;
+    }
+}
+
 }  // namespace
 }  // namespace ktlab
