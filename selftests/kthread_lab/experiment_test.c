@@ -55,20 +55,9 @@ static int exp_write_raw(const struct lab_item *it, const char *attr,
 			 const char *buf, size_t len)
 {
 	char path[PATH_MAX];
-	ssize_t n;
-	int fd, err = 0;
 
 	lab_attr_path(it, attr, path, sizeof(path));
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, buf, len);
-	if (n < 0)
-		err = -errno;
-	else if ((size_t)n != len)
-		err = -EIO;
-	close(fd);
-	return err;
+	return lab_write_n(path, buf, len);
 }
 
 /* "min avg max p99": true when it reads so, with min <= avg, p99 <= max. */
