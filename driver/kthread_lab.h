@@ -143,6 +143,8 @@ struct ktl_item {
 	int stop_result;
 	s64 stop_latency_ns;
 	struct work_struct stop_work;
+	/* moves a stop that has not begun off the writer's CPU */
+	struct delayed_work stop_handoff;
 	struct completion stopped;
 
 	u64 priv[];			/* behaviour state, priv_size bytes */

@@ -177,4 +177,48 @@ TEST_F(wait, cannot_park)
 	LAB_EXPECT_ATTR(&self->it, "park", "0");
 }
 
+/*
+ * A stop write's work first runs on the writer's CPU. When it cannot begin
+ * there (here: that CPU's queue is full, 16 stops that never complete;
+ * in the wild: a busy thread that never reschedules holds the CPU), it is
+ * handed off to an unbound queue after 10 ms and completes: the write
+ * returns 0, not -ETIMEDOUT after its 5 s.
+ */
+#define LOCAL_QUEUE_MAX_ACTIVE 16
+
+TEST_F_TIMEOUT(wait, stop_begins_when_hung_stops_fill_the_writers_cpu, 600)
+{
+	size_t i, made = 0, n = LOCAL_QUEUE_MAX_ACTIVE + 1;
+	struct lab_item *hung = calloc(n, sizeof(*hung));
+	cpu_set_t cpu0;
+
+	ASSERT_NE(NULL, hung);
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
+	for (i = 0; i < n; i++, made++)
+		if (lab_create(&hung[i], "wait", "hung") ||
+		    lab_set(&hung[i], "job_ms", "600000") ||
+		    lab_set(&hung[i], "stop_timeout_ms", "1") ||
+		    lab_set(&hung[i], "start", "1"))
+			break;
+	ASSERT_EQ(n, made);
+	/* a stop before the function runs would complete at once */
+	for (i = 0; i < made; i++)
+		ASSERT_EQ(0, lab_wait_ge(&hung[i], "ran", 1, LAB_DEADLINE_MS));
+	for (i = 0; i < made; i++)
+		ASSERT_EQ(-ETIMEDOUT, lab_set(&hung[i], "stop", "1"));
+
+	ASSERT_EQ(0, lab_set(&self->it, "start", "1"));
+	ASSERT_EQ(0, lab_wait_ge(&self->it, "ran", 1, LAB_DEADLINE_MS));
+	EXPECT_EQ(0, lab_set(&self->it, "stop", "1"));
+	LAB_EXPECT_ATTR(&self->it, "state", "stopped");
+	TH_LOG("stop behind %zu hung stops on this CPU: %lld us", n,
+	       lab_ll(&self->it, "stop_latency_ns") / 1000);
+	/* removing them releases the jobs: their stops complete */
+	for (i = 0; i < made; i++)
+		EXPECT_EQ(0, lab_remove(&hung[i]));
+	free(hung);
+}
+
 TEST_HARNESS_MAIN
