@@ -216,7 +216,6 @@ TEST_F(busy, own_attributes_read_back_what_was_written)
 TEST_F(busy, resched_off_and_on_while_spinning)
 {
 	long online = sysconf(_SC_NPROCESSORS_ONLN);
-	cpu_set_t mine;
 	char cpu[24];
 	long long loops;
 
@@ -224,9 +223,7 @@ TEST_F(busy, resched_off_and_on_while_spinning)
 		SKIP(return, "needs 2 CPUs: a spinning thread without cond_resched() would starve this test");
 	snprintf(cpu, sizeof(cpu), "%ld", online - 1);
 	ASSERT_EQ(0, lab_set(&self->it, "cpu", cpu));
-	CPU_ZERO(&mine);
-	CPU_SET(0, &mine);
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(mine), &mine));
+	ASSERT_EQ(0, lab_pin_to_cpu0());
 	start_and_spin(_metadata, &self->it);
 	ASSERT_EQ(0, lab_set(&self->it, "resched", "0"));
 	LAB_EXPECT_ATTR(&self->it, "resched", "0");

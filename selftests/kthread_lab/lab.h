@@ -686,4 +686,50 @@ static inline void *lab_write_stop(void *arg)
 /* Generous deadlines: the guest is emulated and slow. */
 #define LAB_DEADLINE_MS 10000
 
+/*
+ * Pins the calling thread to CPU 0. A stop's work first runs on the
+ * writer's CPU, so every stop this thread writes goes to one CPU's queue.
+ */
+static inline int lab_pin_to_cpu0(void)
+{
+	cpu_set_t cpu0;
+
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	return sched_setaffinity(0, sizeof(cpu0), &cpu0) ? -errno : 0;
+}
+
+/*
+ * Makes up to @n wait items whose stops hang, each holding a worker: a
+ * ten-minute job ignores kthread_stop(), and a stop written with a 1 ms
+ * timeout stays pending. *@made: how many items exist (the caller removes
+ * them, which releases the jobs); returns how many have such a stop.
+ */
+static inline size_t lab_hang_stops(struct lab_item *items, size_t n,
+				    const char *label, size_t *made)
+{
+	size_t i;
+
+	for (*made = 0; *made < n; ++*made) {
+		struct lab_item *it = &items[*made];
+
+		if (lab_create(it, "wait", label))
+			break;
+		if (lab_set(it, "job_ms", "600000") ||
+		    lab_set(it, "stop_timeout_ms", "1") ||
+		    lab_set(it, "start", "1")) {
+			++*made;
+			return 0;
+		}
+	}
+	/* a stop before the function runs would complete at once */
+	for (i = 0; i < *made; i++)
+		if (lab_wait_ge(&items[i], "ran", 1, LAB_DEADLINE_MS))
+			return 0;
+	for (i = 0; i < *made; i++)
+		if (lab_set(&items[i], "stop", "1") != -ETIMEDOUT)
+			break;
+	return i;
+}
+
 #endif /* KTHREAD_LAB_SELFTEST_LAB_H */

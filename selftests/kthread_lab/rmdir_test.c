@@ -304,13 +304,10 @@ TEST_F_TIMEOUT(rmdir, unrelated_stuck_stops_do_not_slow_it, 600)
 	struct lab_item *stuck = calloc(n, sizeof(*stuck));
 	long long base, loaded, queued, after, bound;
 	int kmsg, pending = 0;
-	size_t i, made = 0;
-	cpu_set_t cpu0;
+	size_t i, made, hung;
 
 	ASSERT_NE(NULL, stuck);
-	CPU_ZERO(&cpu0);
-	CPU_SET(0, &cpu0);
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
+	ASSERT_EQ(0, lab_pin_to_cpu0());
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	ASSERT_LE(0, kmsg);
 	lseek(kmsg, 0, SEEK_END);
@@ -318,26 +315,11 @@ TEST_F_TIMEOUT(rmdir, unrelated_stuck_stops_do_not_slow_it, 600)
 	base = median_rmdir_ns(_metadata, "idle", false, kmsg, &pending);
 	ASSERT_LT(0, base);
 
-	for (i = 0; i < n; i++, made++) {
-		if (lab_create(&stuck[i], "wait", "stuck") ||
-		    lab_set(&stuck[i], "job_ms", "600000") ||
-		    lab_set(&stuck[i], "stop_timeout_ms", "1") ||
-		    lab_set(&stuck[i], "start", "1"))
-			break;
-	}
-	EXPECT_EQ(n, made);
-	/* a stop before the function runs would complete at once */
-	for (i = 0; i < made; i++)
-		if (lab_wait_ge(&stuck[i], "ran", 1, LAB_DEADLINE_MS))
-			break;
-	EXPECT_EQ(made, i);
-	for (i = 0; i < made; i++)
-		if (lab_set(&stuck[i], "stop", "1") != -ETIMEDOUT)
-			break;
-	EXPECT_EQ(made, i);
+	hung = lab_hang_stops(stuck, n, "stuck", &made);
+	EXPECT_EQ(n, hung);
 
 	loaded = queued = LLONG_MIN;
-	if (made == n && i == made) {
+	if (hung == n) {
 		loaded = median_rmdir_ns(_metadata, "loaded", false, kmsg,
 					 &pending);
 		/* their own stop waits behind the hung ones: rmdir moves it */

@@ -188,26 +188,12 @@ TEST_F(wait, cannot_park)
 
 TEST_F_TIMEOUT(wait, stop_begins_when_hung_stops_fill_the_writers_cpu, 600)
 {
-	size_t i, made = 0, n = LOCAL_QUEUE_MAX_ACTIVE + 1;
+	size_t i, made, n = LOCAL_QUEUE_MAX_ACTIVE + 1;
 	struct lab_item *hung = calloc(n, sizeof(*hung));
-	cpu_set_t cpu0;
 
 	ASSERT_NE(NULL, hung);
-	CPU_ZERO(&cpu0);
-	CPU_SET(0, &cpu0);
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
-	for (i = 0; i < n; i++, made++)
-		if (lab_create(&hung[i], "wait", "hung") ||
-		    lab_set(&hung[i], "job_ms", "600000") ||
-		    lab_set(&hung[i], "stop_timeout_ms", "1") ||
-		    lab_set(&hung[i], "start", "1"))
-			break;
-	ASSERT_EQ(n, made);
-	/* a stop before the function runs would complete at once */
-	for (i = 0; i < made; i++)
-		ASSERT_EQ(0, lab_wait_ge(&hung[i], "ran", 1, LAB_DEADLINE_MS));
-	for (i = 0; i < made; i++)
-		ASSERT_EQ(-ETIMEDOUT, lab_set(&hung[i], "stop", "1"));
+	ASSERT_EQ(0, lab_pin_to_cpu0());
+	EXPECT_EQ(n, lab_hang_stops(hung, n, "hung", &made));
 
 	ASSERT_EQ(0, lab_set(&self->it, "start", "1"));
 	ASSERT_EQ(0, lab_wait_ge(&self->it, "ran", 1, LAB_DEADLINE_MS));

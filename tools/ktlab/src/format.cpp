@@ -365,17 +365,25 @@ void append_json_string(std::string& out, std::string_view text)
         out += nlohmann::json(std::string{text}).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         return;
     }
+    // Runs that need no escape (all of a name or value, nearly always) are
+    // copied whole: char by char this was a sixth of `ls --json`'s time.
     out += '"';
-    for (const char c : text) {
+    auto run = text.begin();
+    for (auto at = text.begin(); at != text.end(); ++at) {
+        const char c = *at;
+        if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) {
+            continue;
+        }
+        out.append(run, at);
+        run = std::next(at);
         if (c == '"' || c == '\\') {
             out += '\\';
             out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
         } else {
-            out += c;
+            fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
         }
     }
+    out.append(run, text.end());
     out += '"';
 }
 

@@ -193,6 +193,20 @@ TEST(Json, ListingFromTheSnapshotTextIsTheParsedListing)
     }
 }
 
+// Quotes, backslashes and control bytes inside a name or value come back
+// unchanged through a JSON parser.
+TEST(Json, EscapedCharactersRoundTripThroughAJsonParser)
+{
+    const auto direct = snapshot_to_json_text("# kthread_lab snapshot v1 items=1\n"
+                                              "periodic/q\"uote\\back behaviour=periodic ctl=a\x01b\x1f tail=x\"\n");
+    ASSERT_TRUE(direct.has_value());
+    const auto thread = nlohmann::json::parse(*direct).at("threads").at(0);
+    EXPECT_EQ(thread.at("name"), "q\"uote\\back");
+    EXPECT_EQ(thread.at("id"), "periodic/q\"uote\\back");
+    EXPECT_EQ(thread.at("ctl"), "a\x01b\x1f");
+    EXPECT_EQ(thread.at("tail"), "x\"");
+}
+
 TEST(Json, ListingFromTheSnapshotTextLeavesAnUnsortedOneToTheCaller)
 {
     EXPECT_FALSE(snapshot_to_json_text("# kthread_lab snapshot v1 items=2\n"
