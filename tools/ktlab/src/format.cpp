@@ -457,7 +457,10 @@ std::optional<std::string> snapshot_to_json_text(std::string_view snapshot)
     // threads_to_json_text(parse_snapshot(snapshot)) when the kernel sent the
     // items sorted (it does); nullopt when it did not, for the caller to sort.
     std::string out = "{\"threads\": [";
-    out.reserve(snapshot.size() + snapshot.size() / 4);
+    // The JSON of a thread is 1.3-1.4 times its snapshot line (10,000 wait
+    // threads: 2.4 MB from 1.8 MB): room for it at once, as one more
+    // reallocation touches the pages of a second, larger buffer.
+    out.reserve(snapshot.size() + snapshot.size() / 2);
     std::string id;
     std::string_view last_behaviour;
     std::string_view last_name;
