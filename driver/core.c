@@ -172,11 +172,23 @@ static void ktl_request_stop(struct ktl_item *it, struct workqueue_struct *wq)
 }
 
 /*
+ * A stop not yet begun leaves the queue it waits on for the unbound one it
+ * belongs on now, keeping the reference it holds: ktl_reap_wq once the
+ * thread is released (it returns promptly, so no hung stop may be ahead of
+ * it), ktl_wq otherwise. A stop already running stays where it is.
+ */
+static void ktl_requeue_stop(struct ktl_item *it)
+{
+	lockdep_assert_held(&it->lock);
+	if (cancel_work(&it->stop_work))
+		queue_work(ktl_released(it) ? ktl_reap_wq : ktl_wq, &it->stop_work);
+}
+
+/*
  * A stop still pending on the writer's CPU after KTL_STOP_HANDOFF_MS: that
- * CPU is taken (or its queue full of hung stops), so it moves to an unbound
- * queue, keeping the reference it holds. Runs on ktl_reap_wq, which never
- * waits behind a hung stop; its timer fires even on a CPU a busy thread
- * holds.
+ * CPU is taken (or its queue full of hung stops). Runs on ktl_reap_wq,
+ * which never waits behind a hung stop; its timer fires even on a CPU a
+ * busy thread holds.
  */
 static void ktl_stop_handoff(struct work_struct *work)
 {
@@ -184,26 +196,24 @@ static void ktl_stop_handoff(struct work_struct *work)
 					   struct ktl_item, stop_handoff);
 
 	mutex_lock(&it->lock);
-	if (cancel_work(&it->stop_work))
-		queue_work(READ_ONCE(it->released) ? ktl_reap_wq : ktl_wq,
-			   &it->stop_work);
+	ktl_requeue_stop(it);
 	mutex_unlock(&it->lock);
 }
 
 /*
  * For a released thread: its stop must not wait behind stops that hang on
- * ktl_wq. One not yet requested goes to ktl_reap_wq; one still pending on
- * ktl_wq (not yet running: hung stops ahead of it fill max_active) is taken
- * off and queued there instead, keeping the reference it holds. A running
- * one returns promptly now that the thread is released.
+ * ktl_wq. One not yet requested goes to ktl_reap_wq; one still pending (on
+ * ktl_wq behind hung stops that fill max_active, or on the writer's CPU) is
+ * moved there. A running one returns promptly now that the thread is
+ * released.
  */
 static void ktl_reap(struct ktl_item *it)
 {
 	lockdep_assert_held(&it->lock);
 	if (!it->stop_requested)
 		ktl_request_stop(it, ktl_reap_wq);
-	else if (cancel_work(&it->stop_work))
-		queue_work(ktl_reap_wq, &it->stop_work);
+	else
+		ktl_requeue_stop(it);
 }
 
 /* ---- item attributes ---- */
