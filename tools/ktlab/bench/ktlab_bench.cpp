@@ -22,10 +22,12 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -509,6 +511,19 @@ void measure_ls(ktlab::LabFs& lab, Metrics& metrics, const std::string& prefix, 
         }
     }
     const int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (devnull < 0) {
+        throw ktlab::FsError("open", "/dev/null", errno);
+    }
+    // closed on every way out, a failed run or a failed read alike
+    const std::unique_ptr<const int, void (*)(const int*)> close_devnull(&devnull, [](const int* fd) { close(*fd); });
+    // one run of a program, its output thrown away: how many milliseconds it took
+    const auto timed_run = [devnull](const std::vector<std::string>& args, std::string_view what) {
+        const auto start = Clock::now();
+        if (run_program(args, devnull) != 0) {
+            throw std::runtime_error(fmt::format("{} failed", what));
+        }
+        return ms_since(start);
+    };
     std::vector<double> ls_ms;
     std::vector<double> read_ms;
     std::vector<double> parse_ms;
@@ -521,25 +536,10 @@ void measure_ls(ktlab::LabFs& lab, Metrics& metrics, const std::string& prefix, 
     const std::vector<std::string> cat{"/bin/cat", (lab.root() / "snapshot").string()};
     // interleaved, so both see the same conditions
     for (int run = 0; run < ls.runs; ++run) {
+        ls_ms.push_back(timed_run(command, "ktlab ls --json"));
+        startup_ms.push_back(timed_run({ls.ktlab, "--version"}, "ktlab --version"));
+        cat_ms.push_back(timed_run(cat, "cat snapshot"));
         auto start = Clock::now();
-        if (run_program(command, devnull) != 0) {
-            close(devnull);
-            throw std::runtime_error("ktlab ls --json failed");
-        }
-        ls_ms.push_back(ms_since(start));
-        start = Clock::now();
-        if (run_program({ls.ktlab, "--version"}, devnull) != 0) {
-            close(devnull);
-            throw std::runtime_error("ktlab --version failed");
-        }
-        startup_ms.push_back(ms_since(start));
-        start = Clock::now();
-        if (run_program(cat, devnull) != 0) {
-            close(devnull);
-            throw std::runtime_error("cat snapshot failed");
-        }
-        cat_ms.push_back(ms_since(start));
-        start = Clock::now();
         const std::string text = lab.read("snapshot");
         read_ms.push_back(ms_since(start));
         bytes = text.size();
@@ -550,7 +550,6 @@ void measure_ls(ktlab::LabFs& lab, Metrics& metrics, const std::string& prefix, 
         const std::string json = ktlab::threads_to_json_text(threads);
         json_ms.push_back(ms_since(start));
     }
-    close(devnull);
     metrics.put_stats(prefix + "_ls_json_ms", ls_ms);
     metrics.put_stats(prefix + "_snapshot_read_ms", read_ms);
     metrics.put_stats(prefix + "_snapshot_parse_ms", parse_ms);
