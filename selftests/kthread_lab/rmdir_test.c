@@ -255,24 +255,33 @@ static long long median_rmdir_ns(struct __test_metadata *_metadata,
 	long long t[RMDIR_TRIALS], t0;
 	char rec[8192], want[160], line[512];
 	struct lab_item it;
-	int i, len = 0;
+	int i, err, len = 0;
 	ssize_t n;
 
 	for (i = 0; i < RMDIR_TRIALS; i++) {
-		if (lab_create(&it, "wait", label) ||
-		    lab_set(&it, "start", "1") ||
-		    lab_wait_ge(&it, "ran", 1, LAB_DEADLINE_MS)) {
+		err = lab_create(&it, "wait", label);
+		if (err) {
+			TH_LOG("%s: mkdir: %s", label, strerror(-err));
+			return LLONG_MIN;
+		}
+		err = lab_set(&it, "start", "1") ?:
+		      lab_wait_ge(&it, "ran", 1, LAB_DEADLINE_MS);
+		if (err) {
 			TH_LOG("%s: the item's thread did not start (%s)",
-			       label, strerror(errno));
+			       label, strerror(-err));
 			return LLONG_MIN;
 		}
 		if (stop_first &&
 		    (lab_set(&it, "stop_timeout_ms", "1") ||
-		     lab_set(&it, "stop", "1") != -ETIMEDOUT))
+		     lab_set(&it, "stop", "1") != -ETIMEDOUT)) {
+			TH_LOG("%s: a stop write with a 1 ms timeout did not end in ETIMEDOUT",
+			       label);
 			return LLONG_MIN;
+		}
 		t0 = lab_now_ns();
-		if (lab_remove(&it)) {
-			TH_LOG("%s: rmdir: %s", label, strerror(errno));
+		err = lab_remove(&it);
+		if (err) {
+			TH_LOG("%s: rmdir: %s", label, strerror(-err));
 			return LLONG_MIN;
 		}
 		t[i] = lab_now_ns() - t0;
