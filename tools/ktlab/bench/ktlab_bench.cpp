@@ -35,6 +35,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <spawn.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -177,17 +180,21 @@ std::string read_short(const fs::path& path)
     return text;
 }
 
-// As wait_for, without sleeping: sched_yield() between reads.
-void wait_for_yielding(const ktlab::LabFs& lab, const fs::path& file, const std::string& want, double limit_s = 60)
+// As wait_for, without sleeping: sched_yield() between reads.  Returns
+// how many reads it took.
+int wait_for_yielding(const ktlab::LabFs& lab, const fs::path& file, const std::string& want, double limit_s = 60)
 {
     const auto start = Clock::now();
     const auto path = lab.full(file);
+    int reads = 1;
     while (read_short(path) != want) {
         if (ms_since(start) > limit_s * 1000) {
             throw std::runtime_error(fmt::format("{} did not read '{}' within {} s", file.string(), want, limit_s));
         }
         sched_yield();
+        ++reads;
     }
+    return reads;
 }
 
 // Restores a lab setting on every path out.
@@ -559,10 +566,59 @@ void measure_ls(ktlab::LabFs& lab, Metrics& metrics, const std::string& prefix, 
     metrics.put(prefix + "_snapshot_bytes", bytes);
 }
 
+// The same number of mkdirs and rmdirs, with the same names, in a fresh
+// directory on tmpfs: what the system call and the VFS cost from this
+// process with no file system work behind them.  A configfs mkdir that
+// starts a thread cannot cost less than this plus the in-kernel creation.
+void measure_tmpfs_mkdir(Metrics& metrics, const fs::path& tmpfs_dir, long long items)
+{
+    struct statfs fs_info {};
+    if (statfs(tmpfs_dir.c_str(), &fs_info) != 0) {
+        throw ktlab::FsError("statfs", tmpfs_dir.string(), errno);
+    }
+    if (fs_info.f_type != TMPFS_MAGIC) {
+        progress(fmt::format("spawn: {} is not a tmpfs: no tmpfs baseline", tmpfs_dir.string()));
+        return;
+    }
+    std::string dir = (tmpfs_dir / "ktlab-bench-XXXXXX").string();
+    if (mkdtemp(dir.data()) == nullptr) {
+        throw ktlab::FsError("mkdtemp", dir, errno);
+    }
+    progress(fmt::format("spawn: {} mkdirs and rmdirs on tmpfs ({})", items, dir));
+    std::vector<std::string> names;
+    names.reserve(static_cast<std::size_t>(items));
+    for (long long i = 0; i < items; ++i) {
+        names.push_back(fmt::format("{}/bench{:06}", dir, i));
+    }
+    std::vector<double> mkdir_ns;
+    std::vector<double> rmdir_ns;
+    mkdir_ns.reserve(names.size());
+    rmdir_ns.reserve(names.size());
+    int errors = 0;
+    for (const auto& name : names) {
+        const auto t0 = Clock::now();
+        errors += ::mkdir(name.c_str(), 0755) != 0 ? 1 : 0;
+        mkdir_ns.push_back(static_cast<double>(ns_between(t0, Clock::now())));
+    }
+    for (const auto& name : names) {
+        const auto t0 = Clock::now();
+        errors += ::rmdir(name.c_str()) != 0 ? 1 : 0;
+        rmdir_ns.push_back(static_cast<double>(ns_between(t0, Clock::now())));
+    }
+    ::rmdir(dir.c_str());
+    if (errors != 0) {
+        throw std::runtime_error(fmt::format("tmpfs baseline: {} mkdirs or rmdirs failed in {}", errors, dir));
+    }
+    const std::string prefix = fmt::format("tmpfs_{}", items);
+    metrics.put_stats(prefix + "_mkdir_ns", mkdir_ns);
+    metrics.put_stats(prefix + "_rmdir_ns", rmdir_ns);
+}
+
 struct SpawnOptions {
     long long items = 1000;
     std::string behaviour = "wait";
     bool baseline = true;
+    fs::path tmpfs_dir = "/dev/shm";
     bool memory = false;
     int stop_threads = 8;
     bool stop_all = true;
@@ -636,6 +692,10 @@ int cmd_spawn(ktlab::LabFs& lab, const fs::path& out, const SpawnOptions& opt)
         }
     }
 
+    if (opt.baseline) {
+        measure_tmpfs_mkdir(metrics, opt.tmpfs_dir, opt.items);
+    }
+
     SavedSetting autostart{lab, fs::path{opt.behaviour} / "autostart"};
     // busy threads would each burn a CPU: they are measured as created
     const bool start = opt.behaviour != "busy";
@@ -643,6 +703,10 @@ int cmd_spawn(ktlab::LabFs& lab, const fs::path& out, const SpawnOptions& opt)
     Items items{lab};
     std::vector<double> mkdir_ns(static_cast<std::size_t>(opt.items));
     std::vector<double> ran_ns(static_cast<std::size_t>(opt.items));
+    // reads of `ran` until it said 1: more than one when the thread had not
+    // run yet as mkdir returned
+    std::vector<double> ran_reads(static_cast<std::size_t>(opt.items));
+    std::vector<double> ran_reread_ns(static_cast<std::size_t>(opt.items));
     const MemSample before = read_memory();
     progress(fmt::format("spawn: {} {} items through configfs", opt.items, opt.behaviour));
     const auto all_start = Clock::now();
@@ -654,9 +718,15 @@ int cmd_spawn(ktlab::LabFs& lab, const fs::path& out, const SpawnOptions& opt)
         // its function has run: `ran` reads 1. Re-read at once, yielding
         // the CPU: a sleep between reads would add its own wake-up.
         if (start) {
-            wait_for_yielding(lab, item / "ran", "1");
+            ran_reads[static_cast<std::size_t>(i)] = wait_for_yielding(lab, item / "ran", "1");
         }
         const auto t2 = Clock::now();
+        if (start) {
+            // the same read again, its file looked up already: what one
+            // read of an attribute costs without configfs making its inode
+            read_short(lab.full(item / "ran"));
+            ran_reread_ns[static_cast<std::size_t>(i)] = static_cast<double>(ns_between(t2, Clock::now()));
+        }
         mkdir_ns[static_cast<std::size_t>(i)] = static_cast<double>(ns_between(t0, t1));
         ran_ns[static_cast<std::size_t>(i)] = static_cast<double>(ns_between(t0, t2));
         if ((i + 1) % 1000 == 0 && opt.items >= 5000) {
@@ -671,6 +741,10 @@ int cmd_spawn(ktlab::LabFs& lab, const fs::path& out, const SpawnOptions& opt)
     metrics.put(prefix + "_all_ms", fmt::format("{:.0f}", spawn_all_ms));
     metrics.put_stats(prefix + "_mkdir_ns", mkdir_ns);
     metrics.put_stats(prefix + "_to_ran_ns", ran_ns);
+    if (start) {
+        metrics.put(prefix + "_ran_reads_avg", fmt::format("{:.2f}", mean(ran_reads)));
+        metrics.put_stats(prefix + "_ran_reread_ns", ran_reread_ns);
+    }
 
     if (opt.ls.runs > 0) {
         progress(fmt::format("scale: ktlab ls --json and the raw snapshot read, {} runs each", opt.ls.runs));
@@ -884,7 +958,9 @@ int run(int argc, char** argv)
     SpawnOptions sopt;
     spawn->add_option("--items,-n", sopt.items, "Items")->check(CLI::Range(1LL, 100000LL))->capture_default_str();
     spawn->add_option("--behaviour", sopt.behaviour, "Behaviour group")->capture_default_str();
-    spawn->add_flag("!--no-baseline", sopt.baseline, "Skip the in-kernel baseline");
+    spawn->add_flag("!--no-baseline", sopt.baseline, "Skip the in-kernel and the tmpfs baselines");
+    spawn->add_option("--tmpfs-dir", sopt.tmpfs_dir, "Where the tmpfs baseline makes its directories")
+        ->capture_default_str();
     spawn->add_option("--stop-threads", sopt.stop_threads, "Threads writing `stop` at once")
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
