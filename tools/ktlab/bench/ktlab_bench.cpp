@@ -22,7 +22,6 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <memory>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -517,16 +516,12 @@ void measure_ls(ktlab::LabFs& lab, Metrics& metrics, const std::string& prefix, 
                                                  listing.at("threads").size(), expected));
         }
     }
-    const int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (devnull < 0) {
-        throw ktlab::FsError("open", "/dev/null", errno);
-    }
     // closed on every way out, a failed run or a failed read alike
-    const std::unique_ptr<const int, void (*)(const int*)> close_devnull(&devnull, [](const int* fd) { close(*fd); });
+    const ktlab::UniqueFd devnull = ktlab::open_or_throw("/dev/null", O_WRONLY, "open");
     // one run of a program, its output thrown away: how many milliseconds it took
-    const auto timed_run = [devnull](const std::vector<std::string>& args, std::string_view what) {
+    const auto timed_run = [&devnull](const std::vector<std::string>& args, std::string_view what) {
         const auto start = Clock::now();
-        if (run_program(args, devnull) != 0) {
+        if (run_program(args, devnull.get()) != 0) {
             throw std::runtime_error(fmt::format("{} failed", what));
         }
         return ms_since(start);

@@ -16,36 +16,7 @@
 
 namespace ktlab {
 
-namespace {
-
-// Owns a file descriptor; closes it on every path out.
-class UniqueFd {
-public:
-    explicit UniqueFd(int fd) noexcept : fd_(fd) {}
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    UniqueFd& operator=(UniqueFd&& other) noexcept
-    {
-        std::swap(fd_, other.fd_);
-        return *this;
-    }
-    ~UniqueFd()
-    {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    [[nodiscard]] int get() const noexcept { return fd_; }
-    [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
-    // close() reports deferred write errors; call it where they matter.
-    int close() noexcept { return ::close(std::exchange(fd_, -1)); }
-
-private:
-    int fd_;
-};
-
-UniqueFd open_or_throw(const std::filesystem::path& path, int flags, const char* what, mode_t mode = 0)
+UniqueFd open_or_throw(const std::filesystem::path& path, int flags, const char* what, mode_t mode)
 {
     UniqueFd fd{::open(path.c_str(), flags | O_CLOEXEC, mode)};
     if (!fd.valid()) {
@@ -53,6 +24,8 @@ UniqueFd open_or_throw(const std::filesystem::path& path, int flags, const char*
     }
     return fd;
 }
+
+namespace {
 
 // Reads straight into the string, growing it geometrically: a snapshot of
 // 10,000 threads is ~2 MB and configfs hands it out in one fill.
